@@ -1,0 +1,6 @@
+//! Data: the IDX reader, the pooled Fashion-MNIST set, the seeded split and batching.
+
+pub mod batch;
+pub mod fashion_mnist;
+pub mod idx;
+pub mod split;

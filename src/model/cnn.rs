@@ -1,0 +1,119 @@
+//! The convolutional networks of the study: conv blocks, an optional hidden dense layer, and a
+//! 10-way output. One configurable network covers every model the study trains.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::data::idx::{IMAGE_SIDE, NUM_CLASSES};
+
+/// The shape of a network. Every conv layer has `filters` 3x3 kernels with same padding and is
+/// followed by ReLU, a 2x2 max-pool and (when `dropout > 0`) dropout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CnnConfig {
+    /// The stride of each conv layer; its length is the number of conv layers.
+    pub conv_strides: Vec<usize>,
+    pub filters: usize,
+    /// Units of the hidden dense ReLU layer before the output, if any.
+    pub hidden_units: Option<usize>,
+    /// Coefficient of the L2 penalty on the hidden dense layer's kernel (Keras `l2(..)`).
+    pub hidden_l2: f64,
+    /// Dropout probability after every pool.
+    pub dropout: f64,
+}
+
+impl CnnConfig {
+    /// The original study's best model ("model 4"): one conv layer, a dense 100 ReLU layer
+    /// with L2 1e-5 on its kernel, and the output layer. 628,630 parameters.
+    pub fn model4() -> Self {
+        Self {
+            conv_strides: vec![1],
+            filters: 32,
+            hidden_units: Some(100),
+            hidden_l2: 1e-5,
+            dropout: 0.0,
+        }
+    }
+
+    /// Side of the feature maps that reach the flatten layer.
+    pub fn final_side(&self) -> usize {
+        self.conv_strides
+            .iter()
+            .fold(IMAGE_SIDE, |side, &stride| side.div_ceil(stride) / 2)
+    }
+
+    /// Number of inputs of the first dense layer.
+    pub fn flat_features(&self) -> usize {
+        self.filters * self.final_side().pow(2)
+    }
+
+    pub fn init(&self, device: &Device) -> Cnn {
+        let mut in_channels = 1;
+        let convs = self
+            .conv_strides
+            .iter()
+            .map(|&stride| {
+                let conv = Conv2dConfig::new([in_channels, self.filters], [3, 3])
+                    .with_stride([stride, stride])
+                    .with_padding(PaddingConfig2d::Same)
+                    .init(device);
+                in_channels = self.filters;
+                conv
+            })
+            .collect();
+        let hidden = self
+            .hidden_units
+            .map(|units| LinearConfig::new(self.flat_features(), units).init(device));
+        let output_inputs = self.hidden_units.unwrap_or(self.flat_features());
+        Cnn {
+            convs,
+            pool: MaxPool2dConfig::new([2, 2]).init(),
+            dropout: DropoutConfig::new(self.dropout).init(),
+            hidden,
+            output: LinearConfig::new(output_inputs, NUM_CLASSES).init(device),
+            activation: Relu::new(),
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Cnn {
+    convs: Vec<Conv2d>,
+    pool: MaxPool2d,
+    dropout: Dropout,
+    hidden: Option<Linear>,
+    output: Linear,
+    activation: Relu,
+}
+
+impl Cnn {
+    /// Class scores (logits) for `images` `[batch, 1, 28, 28]` in `[0, 1]`.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let mut x = images; // [batch, 1, 28, 28]
+        for conv in &self.convs {
+            x = self.activation.forward(conv.forward(x)); // [batch, 32, side / stride, ..]
+            x = self.pool.forward(x); // [batch, 32, side / 2, ..]
+            x = self.dropout.forward(x);
+        }
+        let mut x: Tensor<2> = x.flatten(1, 3); // [batch, 32 * side * side]
+        if let Some(hidden) = &self.hidden {
+            x = self.activation.forward(hidden.forward(x)); // [batch, 100]
+        }
+        self.output.forward(x) // [batch, 10]
+    }
+
+    /// Class probabilities for `images`.
+    pub fn probabilities(&self, images: Tensor<4>) -> Tensor<2> {
+        burn::tensor::activation::softmax(self.forward(images), 1)
+    }
+
+    /// Sum of the squared weights of the hidden dense kernel (0 without a hidden layer); the
+    /// training loss adds it times [`CnnConfig::hidden_l2`], as Keras' `l2` regularizer does.
+    pub fn hidden_kernel_square_sum(&self) -> Option<Tensor<1>> {
+        self.hidden
+            .as_ref()
+            .map(|hidden| hidden.weight.val().powi_scalar(2).sum())
+    }
+}

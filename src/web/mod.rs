@@ -1,0 +1,17 @@
+//! The web layer: a Leptos page over the core. It fetches bytes, paints pixels and forwards
+//! clicks; every computation on data or tensors is a call into the core.
+
+mod app;
+mod backend;
+mod canvas;
+mod classify_view;
+mod data_view;
+mod download;
+mod state;
+mod train_view;
+
+/// Mounts the app on the page's body.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

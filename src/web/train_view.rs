@@ -1,0 +1,248 @@
+//! Trains model 4 in the page, with per-epoch progress, metrics and a Stop button.
+
+use std::ops::ControlFlow;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::state::{ActiveModel, use_lab};
+use crate::model::CnnConfig;
+use crate::train::{EpochRecord, TrainConfig, TrainEvent, Trainer};
+
+/// Where the current run is.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Progress {
+    epoch: usize,
+    epochs: usize,
+    step: usize,
+    steps: usize,
+    running_loss: Option<f64>,
+    running_accuracy: Option<f64>,
+}
+
+#[component]
+pub fn TrainView() -> impl IntoView {
+    let lab = use_lab();
+    let defaults = TrainConfig::default();
+    let epochs = RwSignal::new(defaults.epochs);
+    let train_size = RwSignal::new(49_000usize);
+    let validation_size = RwSignal::new(10_500usize);
+    let running = RwSignal::new(false);
+    let stop_requested = RwSignal::new(false);
+    let progress = RwSignal::new(Progress::default());
+    let records = RwSignal::new(Vec::<EpochRecord>::new());
+    let outcome = RwSignal::new(None::<String>);
+
+    let start = move |_| {
+        if running.get_untracked() {
+            return;
+        }
+        let (Some(loaded), Some(device)) = (lab.data.get_untracked(), lab.device()) else {
+            return;
+        };
+        running.set(true);
+        stop_requested.set(false);
+        records.set(Vec::new());
+        outcome.set(None);
+        let config = TrainConfig {
+            epochs: epochs.get_untracked().max(1),
+            ..TrainConfig::default()
+        };
+        let train: Vec<u32> = loaded
+            .split
+            .train
+            .iter()
+            .take(train_size.get_untracked().max(1))
+            .copied()
+            .collect();
+        let validation: Vec<u32> = loaded
+            .split
+            .validation
+            .iter()
+            .take(validation_size.get_untracked().max(1))
+            .copied()
+            .collect();
+        progress.set(Progress {
+            epochs: config.epochs,
+            ..Progress::default()
+        });
+        spawn_local(async move {
+            let model_config = CnnConfig::model4();
+            let mut trainer =
+                Trainer::new(&model_config, config.learning_rate, config.seed, &device);
+            let result = trainer
+                .run(
+                    &loaded.data,
+                    &train,
+                    &validation,
+                    &config,
+                    || TimeoutFuture::new(0),
+                    |event| {
+                        match event {
+                            TrainEvent::Step {
+                                epoch,
+                                step,
+                                steps,
+                                running,
+                            } => progress.update(|p| {
+                                p.epoch = epoch;
+                                p.step = step;
+                                p.steps = steps;
+                                if let Some(m) = running {
+                                    p.running_loss = Some(m.loss);
+                                    p.running_accuracy = Some(m.accuracy);
+                                }
+                            }),
+                            TrainEvent::Epoch(record) => records.update(|r| r.push(record)),
+                        }
+                        if stop_requested.get_untracked() {
+                            ControlFlow::Break(())
+                        } else {
+                            ControlFlow::Continue(())
+                        }
+                    },
+                )
+                .await;
+            match result {
+                Ok(report) => {
+                    let finished = report.epochs.len();
+                    let message = match report.final_validation() {
+                        Some(v) => format!(
+                            "{}{} epoch(s) in {:.1} s; validation accuracy {:.1}% on {} images.",
+                            if report.stopped {
+                                "Stopped after "
+                            } else {
+                                "Trained "
+                            },
+                            finished,
+                            report.seconds,
+                            v.accuracy * 100.0,
+                            v.count
+                        ),
+                        None => {
+                            "Stopped before the first epoch ended; the model in use is unchanged."
+                                .into()
+                        }
+                    };
+                    if let Some(v) = report.final_validation() {
+                        lab.model.set(Some(Rc::new(ActiveModel {
+                            model: trainer.model(),
+                            description: format!(
+                                "model 4 trained here ({finished} epoch(s), validation accuracy {:.1}%)",
+                                v.accuracy * 100.0
+                            ),
+                        })));
+                    }
+                    outcome.set(Some(message));
+                }
+                Err(e) => outcome.set(Some(format!("Training failed: {e}"))),
+            }
+            running.set(false);
+        });
+    };
+
+    let number_input =
+        move |id: &'static str, label: &'static str, signal: RwSignal<usize>, max: usize| {
+            view! {
+                <label for=id>{label}</label>
+                <input
+                    id=id
+                    type="number"
+                    min="1"
+                    max=max
+                    prop:value=move || signal.get().to_string()
+                    disabled=move || running.get()
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).trim().parse::<usize>() {
+                            signal.set(v.clamp(1, max));
+                        }
+                    }
+                />
+            }
+        };
+
+    let epoch_rows = move || {
+        records
+            .get()
+            .into_iter()
+            .map(|r| {
+                view! {
+                    <tr>
+                        <td>{r.epoch}</td>
+                        <td>{format!("{:.4}", r.train.loss)}</td>
+                        <td>{format!("{:.2}%", r.train.accuracy * 100.0)}</td>
+                        <td>{format!("{:.4}", r.validation.loss)}</td>
+                        <td class="val-accuracy" data-value=r.validation.accuracy>
+                            {format!("{:.2}%", r.validation.accuracy * 100.0)}
+                        </td>
+                        <td>{format!("{:.1} s", r.seconds)}</td>
+                        <td class="throughput" data-value=r.images_per_second()>{format!("{:.0}", r.images_per_second())}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    let progress_text = move || {
+        let p = progress.get();
+        if p.steps == 0 {
+            return String::new();
+        }
+        let mut text = format!(
+            "Epoch {} of {}: step {} of {}",
+            p.epoch, p.epochs, p.step, p.steps
+        );
+        if let (Some(loss), Some(acc)) = (p.running_loss, p.running_accuracy) {
+            text.push_str(&format!(" (loss {loss:.3}, accuracy {:.1}%)", acc * 100.0));
+        }
+        text
+    };
+    let final_accuracy = move || records.with(|r| r.last().map(|r| r.validation.accuracy));
+    let ready = move || lab.data.with(Option::is_some) && lab.backend.with(Option::is_some);
+
+    view! {
+        <section id="train">
+            <h2>"2. Train model 4"</h2>
+            <p class="explain">
+                "The original study's best network: one convolution layer (32 filters of 3x3, "
+                "same padding, ReLU), 2x2 max-pooling, a dense layer of 100 ReLU units with an L2 "
+                "penalty of 1e-5 on its weights, and 10 outputs; 628,630 parameters. Adam, "
+                "learning rate 0.001, batches of 128, pixels scaled to [0, 1]."
+            </p>
+            <div class="controls">
+                {number_input("epochs-input", "Epochs", epochs, 50)}
+                {number_input("train-size", "Training images", train_size, 49_000)}
+                {number_input("validation-size", "Validation images", validation_size, 10_500)}
+                <button id="train-button" on:click=start disabled=move || running.get() || !ready()>
+                    "Train"
+                </button>
+                <button id="stop-button" on:click=move |_| stop_requested.set(true) disabled=move || !running.get()>
+                    "Stop"
+                </button>
+            </div>
+            <div class="progress" aria-live="polite">
+                <progress
+                    id="epoch-progress"
+                    max=move || progress.get().steps.max(1)
+                    value=move || progress.get().step
+                ></progress>
+                <span id="progress-text">{progress_text}</span>
+            </div>
+            <table id="epoch-table">
+                <thead>
+                    <tr>
+                        <th>"Epoch"</th><th>"Training loss"</th><th>"Training accuracy"</th>
+                        <th>"Validation loss"</th><th>"Validation accuracy"</th><th>"Time"</th>
+                        <th>"Training images/s"</th>
+                    </tr>
+                </thead>
+                <tbody>{epoch_rows}</tbody>
+            </table>
+            <p id="train-outcome" data-val-accuracy=move || final_accuracy().map(|a| a.to_string())>
+                {move || outcome.get()}
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,115 @@
+// Shared by the end-to-end tests and the benchmark: serves dist/ on 127.0.0.1 and opens it in
+// the system's headless Chromium (never a downloaded browser).
+import { createServer } from 'node:http';
+import { readFile, mkdtemp, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const ARTIFACTS = join(ROOT, 'tests', 'e2e', 'artifacts');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.gz': 'application/gzip',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** Serves `dir` on 127.0.0.1 at a free port. Resolves to { url, close }. */
+export async function serve(dir = DIST) {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dir, path.endsWith('/') ? path + 'index.html' : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Launches headless Chromium; `webgpu` adds the flag that enables WebGPU on SwiftShader. */
+export async function launch({ webgpu }) {
+  const userDataDir = await mkdtemp(join(tmpdir(), 'fashion-lab-chromium-'));
+  const args = [
+    '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync',
+  ];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  else args.push('--disable-webgpu', '--disable-features=WebGPU');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args,
+    viewport: { width: 1200, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, errors };
+}
+
+/** Waits until the page has downloaded and parsed the real data. */
+export async function waitForData(page, timeout = 120_000) {
+  await page.waitForFunction(
+    () => /images loaded/.test(document.querySelector('#data-status')?.textContent ?? '')
+      || document.querySelector('#data-status.error'),
+    null, { timeout });
+  return page.textContent('#data-status');
+}
+
+/** Sets a number input the way a person does: type and commit. */
+export async function setNumber(page, selector, value) {
+  await page.fill(selector, String(value));
+  await page.dispatchEvent(selector, 'change');
+}
+
+/** Trains through the page's controls; resolves to the validation accuracy the page reports. */
+export async function trainInPage(page, { trainImages, validationImages, epochs = 1, timeout }) {
+  await setNumber(page, '#epochs-input', epochs);
+  await setNumber(page, '#train-size', trainImages);
+  await setNumber(page, '#validation-size', validationImages);
+  await page.waitForSelector('#train-button:not([disabled])', { timeout: 60_000 });
+  await page.click('#train-button');
+  await page.waitForFunction(
+    () => document.querySelector('#train-outcome')?.textContent?.length > 0,
+    null, { timeout, polling: 1000 });
+  const outcome = await page.textContent('#train-outcome');
+  const accuracy = await page.getAttribute('#train-outcome', 'data-val-accuracy');
+  const throughput = await page.$$eval('#epoch-table .throughput', (cells) => cells.map((c) => Number(c.dataset.value)));
+  return { outcome, accuracy: accuracy === null ? NaN : Number(accuracy), throughput };
+}
+
+/** Draws a T-shirt-like stroke on the drawing canvas; resolves to the 10 probabilities. */
+export async function drawAndClassify(page) {
+  const canvas = page.locator('#draw-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(0.3, 0.2));
+  await page.mouse.down();
+  for (const [fx, fy] of [[0.7, 0.2], [0.7, 0.8], [0.3, 0.8], [0.3, 0.2], [0.15, 0.35], [0.85, 0.35]]) {
+    await page.mouse.move(...at(fx, fy), { steps: 8 });
+  }
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelectorAll('#probabilities li').length === 10, null, { timeout: 60_000 });
+  return page.$$eval('#probabilities li', (items) => items.map((li) => Number(li.dataset.prob)));
+}
+
+export async function ensureArtifacts() {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return ARTIFACTS;
+}
