@@ -7,10 +7,11 @@
 //! - [`data`]: IDX reader, the pooled data set, the seeded 70/15/15 split, batches.
 //! - [`model`]: the CNN architectures.
 //! - [`train`]: the training loop and its metrics.
-//! - [`preprocess`]: a drawing or photo to a 28x28 input.
+//! - [`preprocess`]: a drawing or photo to a 28x28 input; [`inference`]: its class probabilities.
 //! - `web` (wasm only): the Leptos page, which only calls the core and paints.
 
 pub mod data;
+pub mod inference;
 pub mod model;
 pub mod preprocess;
 pub mod train;

@@ -8,7 +8,7 @@ use crate::data::idx::{IMAGE_PIXELS, IMAGE_SIDE};
 
 /// A pixel counts as garment when it is brighter than this fraction of the brightest one
 /// (after the background level is removed).
-const GARMENT_THRESHOLD: f32 = 0.1;
+const GARMENT_THRESHOLD: f32 = 0.03;
 
 /// Why an image could not be turned into a model input.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -110,7 +110,11 @@ pub fn preprocess_grey(
     let (out_w, out_h) = (scale(crop_w), scale(crop_h));
     let scaled = resize_area(&crop, crop_w, crop_h, out_w, out_h);
     let mut pixels = vec![0u8; IMAGE_PIXELS];
-    let (left, top) = ((IMAGE_SIDE - out_w) / 2, (IMAGE_SIDE - out_h) / 2);
+    // Odd margins put the extra pixel before the garment, as in Fashion-MNIST itself.
+    let (left, top) = (
+        (IMAGE_SIDE - out_w).div_ceil(2),
+        (IMAGE_SIDE - out_h).div_ceil(2),
+    );
     for y in 0..out_h {
         for x in 0..out_w {
             pixels[(top + y) * IMAGE_SIDE + left + x] =

@@ -37,6 +37,35 @@ impl CnnConfig {
         }
     }
 
+    /// Checks that the shape is one this app can build (a model file's description is input).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.conv_strides.is_empty() || self.conv_strides.len() > 6 {
+            return Err(format!(
+                "{} conv layers; 1 to 6 are supported",
+                self.conv_strides.len()
+            ));
+        }
+        if self.conv_strides.iter().any(|s| !(1..=3).contains(s)) {
+            return Err(format!(
+                "conv strides {:?}; 1 to 3 are supported",
+                self.conv_strides
+            ));
+        }
+        if !(1..=256).contains(&self.filters) {
+            return Err(format!("{} filters; 1 to 256 are supported", self.filters));
+        }
+        if self.hidden_units.is_some_and(|u| !(1..=4096).contains(&u)) {
+            return Err("the hidden layer must have 1 to 4096 units".into());
+        }
+        if !(0.0..1.0).contains(&self.dropout) || !(0.0..=1.0).contains(&self.hidden_l2) {
+            return Err("dropout must be in [0, 1) and the L2 coefficient in [0, 1]".into());
+        }
+        if self.final_side() == 0 {
+            return Err("the layers shrink the image to nothing".into());
+        }
+        Ok(())
+    }
+
     /// Side of the feature maps that reach the flatten layer.
     pub fn final_side(&self) -> usize {
         self.conv_strides

@@ -8,9 +8,13 @@ use leptos::task::spawn_local;
 use super::backend::init_backend;
 use super::classify_view::ClassifyView;
 use super::data_view::DataView;
+use super::model_store::{load_pretrained, restore_latest};
+use super::model_view::ModelView;
 use super::state::{ActiveModel, Lab};
 use super::train_view::TrainView;
+use super::upload_view::UploadView;
 use crate::model::CnnConfig;
+use crate::model::saved::ModelInfo;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -18,11 +22,14 @@ pub fn App() -> impl IntoView {
     provide_context(lab);
     spawn_local(async move {
         let backend = init_backend().await;
-        let model = CnnConfig::model4().init(&backend.device);
-        lab.model.set(Some(Rc::new(ActiveModel {
-            model,
-            description: "untrained model 4 (random weights): train it below".into(),
-        })));
+        let active = match restore_latest(&backend.device).await {
+            Some(active) => active,
+            None => match load_pretrained(&backend.device).await {
+                Ok(active) => active,
+                Err(reason) => untrained(&backend.device, &reason),
+            },
+        };
+        lab.model.set(Some(Rc::new(active)));
         lab.backend.set(Some(Rc::new(backend)));
     });
     let backend_label = move || {
@@ -44,9 +51,28 @@ pub fn App() -> impl IntoView {
             </p>
         </header>
         <main>
+            <ClassifyView/>
+            <UploadView/>
             <DataView/>
             <TrainView/>
-            <ClassifyView/>
+            <ModelView/>
         </main>
+    }
+}
+
+/// A randomly initialised model 4, used only when the pretrained one cannot be loaded.
+fn untrained(device: &burn::tensor::Device, reason: &str) -> ActiveModel {
+    let architecture = CnnConfig::model4();
+    ActiveModel {
+        model: architecture.init(device),
+        info: ModelInfo {
+            name: "untrained model 4 (random weights)".into(),
+            architecture,
+            epochs: 0,
+            validation_accuracy: None,
+            test_accuracy: None,
+            trained: "not trained".into(),
+        },
+        source: format!("{reason}; train one below"),
     }
 }

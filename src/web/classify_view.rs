@@ -3,16 +3,15 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use burn::module::Module;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{HtmlCanvasElement, PointerEvent};
 
 use super::canvas::{context_2d, paint_grey};
 use super::state::use_lab;
-use crate::data::batch::image_tensor;
 use crate::data::fashion_mnist::CLASS_NAMES;
 use crate::data::idx::IMAGE_SIDE;
+use crate::inference::class_probabilities;
 use crate::preprocess::preprocess_rgba;
 
 /// Drawing surface size in canvas pixels.
@@ -59,20 +58,9 @@ pub fn ClassifyView() -> impl IntoView {
         );
         message.set(None);
         spawn_local(async move {
-            let Some(device) = active.model.devices().into_iter().next() else {
-                return;
-            };
-            let output = active
-                .model
-                .probabilities(image_tensor(&input.pixels, &device));
-            match output
-                .into_data_async()
-                .await
-                .map(|d| d.try_to_vec::<f32>())
-            {
-                Ok(Ok(values)) => probabilities.set(values),
-                Ok(Err(e)) => message.set(Some(format!("Could not read the result: {e:?}"))),
-                Err(e) => message.set(Some(format!("The device failed: {e:?}"))),
+            match class_probabilities(&active.model, &input.pixels).await {
+                Ok(values) => probabilities.set(values),
+                Err(e) => message.set(Some(format!("Classification failed: {e}"))),
             }
         });
     };
@@ -127,33 +115,9 @@ pub fn ClassifyView() -> impl IntoView {
         }
     };
 
-    let bars = move || {
-        let probs = probabilities.get();
-        let best = probs
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(i, _)| i);
-        let mut order: Vec<usize> = (0..probs.len()).collect();
-        order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
-        order
-            .into_iter()
-            .map(|class| {
-                let p = probs[class];
-                view! {
-                    <li class:top=best == Some(class) data-class=class data-prob=p>
-                        <span class="name">{CLASS_NAMES[class]}</span>
-                        <span class="bar"><span style:width=format!("{:.1}%", p * 100.0)></span></span>
-                        <span class="value">{format!("{:.1}%", p * 100.0)}</span>
-                    </li>
-                }
-            })
-            .collect_view()
-    };
-
     view! {
         <section id="classify">
-            <h2>"3. Classify a drawing"</h2>
+            <h2>"1. Draw a garment"</h2>
             <p class="explain">
                 "Draw a garment in dark strokes on the white square. It is turned into a 28x28 input "
                 "the way Fashion-MNIST was made: grey, inverted to a light garment on black, trimmed, "
@@ -161,7 +125,7 @@ pub fn ClassifyView() -> impl IntoView {
             </p>
             <p class="model-in-use">
                 "Model in use: "
-                <span id="model-description">{move || lab.model.with(|m| m.as_ref().map(|m| m.description.clone()))}</span>
+                <span id="model-description">{move || lab.model.with(|m| m.as_ref().map(|m| m.description()))}</span>
             </p>
             <div class="classify-row">
                 <div>
@@ -193,11 +157,42 @@ pub fn ClassifyView() -> impl IntoView {
                         aria-label="The 28x28 input the model sees"></canvas>
                     <figcaption>"28x28 model input"</figcaption>
                 </figure>
-                <ol id="probabilities" class="probabilities">{bars}</ol>
+                <Probabilities id="probabilities" values=probabilities/>
             </div>
             <p id="classify-message">{move || message.get()}</p>
         </section>
     }
+}
+
+/// The class probabilities as bars, most likely first, top-1 highlighted.
+#[component]
+pub fn Probabilities(
+    /// The element id, for tests and links.
+    id: &'static str,
+    /// One probability per class, in label order (empty: nothing to show yet).
+    #[prop(into)]
+    values: Signal<Vec<f32>>,
+) -> impl IntoView {
+    let bars = move || {
+        let probs = values.get();
+        let mut order: Vec<usize> = (0..probs.len()).collect();
+        order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
+        order
+            .into_iter()
+            .enumerate()
+            .map(|(rank, class)| {
+                let p = probs[class];
+                view! {
+                    <li class:top=rank == 0 data-class=class data-prob=p>
+                        <span class="name">{CLASS_NAMES[class]}</span>
+                        <span class="bar"><span style:width=format!("{:.1}%", p * 100.0)></span></span>
+                        <span class="value">{format!("{:.1}%", p * 100.0)}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! { <ol id=id class="probabilities">{bars}</ol> }
 }
 
 /// Fills the drawing canvas with white and sets the pen.

@@ -70,7 +70,7 @@ pub fn DataView() -> impl IntoView {
 
     view! {
         <section id="data">
-            <h2>"1. Data"</h2>
+            <h2>"3. Data"</h2>
             <p class="explain">
                 "Fashion-MNIST: 70,000 grey 28x28 photos of clothes in 10 classes. The official "
                 "training and test files are pooled and split with a fixed seed into 70% "

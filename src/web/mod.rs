@@ -7,8 +7,12 @@ mod canvas;
 mod classify_view;
 mod data_view;
 mod download;
+mod image_decode;
+mod model_store;
+mod model_view;
 mod state;
 mod train_view;
+mod upload_view;
 
 /// Mounts the app on the page's body.
 pub fn start() {

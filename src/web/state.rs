@@ -6,6 +6,7 @@ use std::rc::Rc;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::data::split::Split;
 use crate::model::Cnn;
+use crate::model::saved::ModelInfo;
 use burn::tensor::Device;
 use leptos::prelude::*;
 
@@ -19,10 +20,24 @@ pub struct LoadedData {
     pub parse_ms: f64,
 }
 
-/// The model that classifies drawings, and where it came from.
+/// The model that classifies drawings and uploads, and where it came from.
 pub struct ActiveModel {
     pub model: Cnn,
-    pub description: String,
+    pub info: ModelInfo,
+    /// Where this copy came from, in words ("shipped with the site", ...).
+    pub source: String,
+}
+
+impl ActiveModel {
+    /// One line for the page: name, accuracy, origin.
+    pub fn description(&self) -> String {
+        let accuracy = match (self.info.test_accuracy, self.info.validation_accuracy) {
+            (Some(test), _) => format!(", test accuracy {:.1}%", test * 100.0),
+            (None, Some(validation)) => format!(", validation accuracy {:.1}%", validation * 100.0),
+            (None, None) => String::new(),
+        };
+        format!("{}{accuracy} ({})", self.info.name, self.source)
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -7,8 +7,10 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::model_store::store_latest;
 use super::state::{ActiveModel, use_lab};
 use crate::model::CnnConfig;
+use crate::model::saved::ModelInfo;
 use crate::train::{EpochRecord, TrainConfig, TrainEvent, Trainer};
 
 /// Where the current run is.
@@ -39,9 +41,12 @@ pub fn TrainView() -> impl IntoView {
         if running.get_untracked() {
             return;
         }
-        let (Some(loaded), Some(device)) = (lab.data.get_untracked(), lab.device()) else {
+        let (Some(loaded), Some(backend)) = (lab.data.get_untracked(), lab.backend.get_untracked())
+        else {
             return;
         };
+        let device = backend.device.clone();
+        let backend_label = backend.kind.label();
         running.set(true);
         stop_requested.set(false);
         records.set(Vec::new());
@@ -126,16 +131,32 @@ pub fn TrainView() -> impl IntoView {
                                 .into()
                         }
                     };
+                    outcome.set(Some(message));
                     if let Some(v) = report.final_validation() {
-                        lab.model.set(Some(Rc::new(ActiveModel {
-                            model: trainer.model(),
-                            description: format!(
-                                "model 4 trained here ({finished} epoch(s), validation accuracy {:.1}%)",
-                                v.accuracy * 100.0
+                        let info = ModelInfo {
+                            name: "model 4 trained here".into(),
+                            architecture: model_config,
+                            epochs: finished,
+                            validation_accuracy: Some(v.accuracy),
+                            test_accuracy: None,
+                            trained: format!(
+                                "{finished} epoch(s) on {} training images in this page ({})",
+                                train.len(),
+                                backend_label
                             ),
+                        };
+                        let model = trainer.model();
+                        // Kept across reloads; a storage failure only costs that.
+                        let stored = store_latest(&model, &info).await;
+                        lab.model.set(Some(Rc::new(ActiveModel {
+                            model,
+                            info,
+                            source: match stored {
+                                Ok(_) => "kept in this browser's storage".into(),
+                                Err(e) => format!("not kept across reloads: {e}"),
+                            },
                         })));
                     }
-                    outcome.set(Some(message));
                 }
                 Err(e) => outcome.set(Some(format!("Training failed: {e}"))),
             }
@@ -204,7 +225,7 @@ pub fn TrainView() -> impl IntoView {
 
     view! {
         <section id="train">
-            <h2>"2. Train model 4"</h2>
+            <h2>"4. Train model 4"</h2>
             <p class="explain">
                 "The original study's best network: one convolution layer (32 filters of 3x3, "
                 "same padding, ReLU), 2x2 max-pooling, a dense layer of 100 ReLU units with an L2 "

@@ -53,6 +53,8 @@ test('real data, WebGPU training, and a drawing classified', { timeout: 20 * 60_
     assert.ok(rows.every((r) => r[0] + r[1] + r[2] === 7000));
 
     assert.equal(await page.textContent('#backend-name'), 'WebGPU');
+    await page.waitForFunction(() => /pretrained/.test(document.querySelector('#model-description')?.textContent ?? ''));
+    assert.match(await page.textContent('#model-description'), /model 4 \(pretrained\), test accuracy 90\.\d%/);
     assert.match(await page.textContent('#backend-note'), /WebGPU \(burn-wgpu\)/);
 
     const result = await trainInPage(page, { trainImages: WEBGPU_TRAIN_IMAGES, validationImages: 500, timeout: 15 * 60_000 });

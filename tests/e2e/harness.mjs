@@ -113,3 +113,21 @@ export async function ensureArtifacts() {
   await mkdir(ARTIFACTS, { recursive: true });
   return ARTIFACTS;
 }
+
+/** Uploads `paths` through the file picker; resolves to one result per file, in order:
+ *  { file, ok, predicted, prob, probabilities, error }. */
+export async function uploadFiles(page, paths, timeout = 120_000) {
+  await page.setInputFiles('#upload-input', paths);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#upload-results > li').length === n, paths.length, { timeout, polling: 250 });
+  return page.$$eval('#upload-results > li', (items) => items.map((li) => ({
+    file: li.dataset.file,
+    ok: li.classList.contains('upload-ok'),
+    predicted: li.dataset.class === undefined ? null : Number(li.dataset.class),
+    prob: li.dataset.prob === undefined ? null : Number(li.dataset.prob),
+    probabilities: [...li.querySelectorAll('.probabilities li')]
+      .sort((a, b) => Number(a.dataset.class) - Number(b.dataset.class))
+      .map((b) => Number(b.dataset.prob)),
+    error: li.querySelector('.error')?.textContent ?? null,
+  })));
+}
