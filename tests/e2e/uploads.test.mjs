@@ -72,6 +72,21 @@ test('awkward uploads give the right class or a clear message, and the page keep
         assert.match(r.error, expected);
       }
     }
+    // A file that is not an image at all, by its type.
+    await page.setInputFiles('#upload-input', [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('a shirt, size M') }]);
+    await page.waitForFunction(() => document.querySelector('#upload-results > li[data-file="notes.txt"]'));
+    assert.match(await page.textContent('#upload-results > li .error'), /unsupported format \(text\/plain\)/);
+    // Other formats: WebP, an animated GIF (its first frame counts), a PNG with alpha.
+    const formats = {
+      'sandal_label5.webp': 5,
+      'animated_first_frame_trouser_label1.gif': 1,
+      'bag_label8_alpha.png': 8,
+    };
+    for (const r of await uploadFiles(page, Object.keys(formats).map((n) => join(CASES, 'formats', n)))) {
+      console.log(`${r.file}: ${r.ok ? `${CLASS_NAMES[r.predicted]} (${(r.prob * 100).toFixed(1)}%)` : r.error}`);
+      assert.ok(r.ok, `${r.file}: ${r.error}`);
+      assert.equal(r.predicted, formats[r.file], `${r.file} predicted ${CLASS_NAMES[r.predicted]}`);
+    }
     // The page still works after the bad files.
     const again = await uploadFiles(page, [join(CASES, 'case001.png')]);
     assert.equal(again[0].predicted, 7);
