@@ -8,6 +8,7 @@
 //! - [`model`]: the CNN architectures.
 //! - [`train`]: the training loop and its metrics.
 //! - [`preprocess`]: a drawing or photo to a 28x28 input; [`inference`]: its class probabilities.
+//! - [`visualize`]: filters and feature maps as normalized, colour-mapped pixels.
 //! - `web` (wasm only): the Leptos page, which only calls the core and paints.
 
 pub mod data;
@@ -15,6 +16,7 @@ pub mod inference;
 pub mod model;
 pub mod preprocess;
 pub mod train;
+pub mod visualize;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

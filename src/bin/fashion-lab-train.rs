@@ -1,7 +1,7 @@
 //! Trains a model natively on the real data and writes a model file: this is how the pretrained
-//! model the site ships (`assets/model4.bpk`) is made.
+//! models the site ships (`assets/model4.bpk`, `assets/representation.bpk`) are made.
 //!
-//! `cargo run --release --bin fashion-lab-train -- --epochs 10 --out assets/model4.bpk`
+//! `cargo run --release --bin fashion-lab-train -- --model model4 --out assets/model4.bpk`
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -31,10 +31,21 @@ mod native {
     use fashion_lab::model::saved::{ModelInfo, encode_model};
     use fashion_lab::train::{TrainConfig, TrainEvent, Trainer, evaluate};
 
-    /// Train model 4 on the seeded training split and save it with its test accuracy.
+    /// Which architecture to train.
+    #[derive(clap::ValueEnum, Clone, Copy, Debug)]
+    pub enum ModelChoice {
+        /// The original study's best model (1 conv layer, dense 100): 628,630 parameters.
+        Model4,
+        /// Its 4-conv-layer variant for the representations view: 32,374 parameters.
+        Representation,
+    }
+
+    /// Train a model on the seeded training split and save it with its test accuracy.
     #[derive(Parser, Debug)]
     #[command(version)]
     pub struct Args {
+        #[arg(long, value_enum, default_value = "model4")]
+        model: ModelChoice,
         /// Folder holding the four Fashion-MNIST files (scripts/fetch-data.sh fills data/).
         #[arg(long, default_value = "data")]
         data: PathBuf,
@@ -52,14 +63,17 @@ mod native {
         let split = split_70_15_15(data.len(), args.seed);
         #[allow(deprecated)] // the CPU backend the page falls back to
         let device = Device::ndarray();
-        let architecture = CnnConfig::model4();
+        let (architecture, name) = match args.model {
+            ModelChoice::Model4 => (CnnConfig::model4(), "model 4"),
+            ModelChoice::Representation => (CnnConfig::representation(), "representation model"),
+        };
         let config = TrainConfig {
             epochs: args.epochs,
             seed: args.seed,
             ..TrainConfig::default()
         };
         println!(
-            "training model 4 on {} images, validating on {}, {} epochs, seed {}",
+            "training {name} on {} images, validating on {}, {} epochs, seed {}",
             split.train.len(),
             split.validation.len(),
             config.epochs,
@@ -103,7 +117,7 @@ mod native {
             test.loss, test.accuracy, test.count, report.seconds
         );
         let info = ModelInfo {
-            name: "model 4 (pretrained)".into(),
+            name: format!("{name} (pretrained)"),
             architecture,
             epochs: report.epochs.len(),
             validation_accuracy: report.final_validation().map(|m| m.accuracy),

@@ -37,6 +37,16 @@ impl CnnConfig {
         }
     }
 
+    /// The original study's representation model: four conv layers (stride 1, each followed by
+    /// a 2x2 max-pool: 28 -> 14 -> 7 -> 3 -> 1), then model 4's dense 100 ReLU with L2 1e-5, and
+    /// the output layer. 32,374 parameters.
+    pub fn representation() -> Self {
+        Self {
+            conv_strides: vec![1, 1, 1, 1],
+            ..Self::model4()
+        }
+    }
+
     /// Checks that the shape is one this app can build (a model file's description is input).
     pub fn validate(&self) -> Result<(), String> {
         if self.conv_strides.is_empty() || self.conv_strides.len() > 6 {
@@ -131,6 +141,30 @@ impl Cnn {
             x = self.activation.forward(hidden.forward(x)); // [batch, 100]
         }
         self.output.forward(x) // [batch, 10]
+    }
+
+    /// The feature maps of every conv layer, after ReLU and before pooling:
+    /// `[batch, filters, side, side]` per layer (dropout is never applied here).
+    pub fn activations(&self, images: Tensor<4>) -> Vec<Tensor<4>> {
+        let mut maps = Vec::with_capacity(self.convs.len());
+        let mut x = images;
+        for conv in &self.convs {
+            let activated = self.activation.forward(conv.forward(x)); // [batch, 32, side, side]
+            maps.push(activated.clone());
+            x = self.pool.forward(activated);
+        }
+        maps
+    }
+
+    /// Number of conv layers.
+    pub fn conv_layers(&self) -> usize {
+        self.convs.len()
+    }
+
+    /// Kernel `[filters, in_channels, 3, 3]` and bias `[filters]` of conv layer `layer`.
+    pub fn conv_parameters(&self, layer: usize) -> Option<(Tensor<4>, Option<Tensor<1>>)> {
+        let conv = self.convs.get(layer)?;
+        Some((conv.weight.val(), conv.bias.as_ref().map(|b| b.val())))
     }
 
     /// Class probabilities for `images`.

@@ -28,6 +28,9 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Read running metrics back every this many steps (reads make the device wait).
     pub report_every: usize,
+    /// Hand a copy of the model to the driver every this many steps (for live pictures of
+    /// what it learns); `None` for never.
+    pub snapshot_every: Option<usize>,
 }
 
 impl Default for TrainConfig {
@@ -38,6 +41,7 @@ impl Default for TrainConfig {
             learning_rate: 1e-3,
             seed: crate::data::split::DEFAULT_SEED,
             report_every: 20,
+            snapshot_every: None,
         }
     }
 }
@@ -62,7 +66,7 @@ impl EpochRecord {
 }
 
 /// What the loop tells its driver while it runs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum TrainEvent {
     /// A step finished; `running` holds the epoch's metrics so far when they were read back.
     Step {
@@ -72,6 +76,8 @@ pub enum TrainEvent {
         running: Option<Metrics>,
     },
     Epoch(EpochRecord),
+    /// The model as it is now (inference mode), every `snapshot_every` steps.
+    Snapshot(Cnn),
 }
 
 /// The result of a run: one record per epoch that finished, and whether it was stopped early.
@@ -183,7 +189,15 @@ impl Trainer {
                     steps,
                     running,
                 };
-                if on_event(event).is_break() {
+                let mut flow = on_event(event);
+                if flow.is_continue()
+                    && config
+                        .snapshot_every
+                        .is_some_and(|every| step % every.max(1) == 0)
+                {
+                    flow = on_event(TrainEvent::Snapshot(self.model()));
+                }
+                if flow.is_break() {
                     report.stopped = true;
                     report.seconds = started.elapsed().as_secs_f64();
                     return Ok(report);

@@ -8,8 +8,9 @@ use leptos::task::spawn_local;
 use super::backend::init_backend;
 use super::classify_view::ClassifyView;
 use super::data_view::DataView;
-use super::model_store::{load_pretrained, restore_latest};
+use super::model_store::{REPRESENTATION_URL, load_pretrained, load_shipped, restore_latest};
 use super::model_view::ModelView;
+use super::representations_view::RepresentationsView;
 use super::state::{ActiveModel, Lab};
 use super::train_view::TrainView;
 use super::upload_view::UploadView;
@@ -30,6 +31,10 @@ pub fn App() -> impl IntoView {
             },
         };
         lab.model.set(Some(Rc::new(active)));
+        match load_shipped(REPRESENTATION_URL, &backend.device).await {
+            Ok(representation) => lab.representation.set(Some(Rc::new(representation))),
+            Err(e) => leptos::logging::warn!("{e}"),
+        }
         lab.backend.set(Some(Rc::new(backend)));
     });
     let backend_label = move || {
@@ -55,6 +60,7 @@ pub fn App() -> impl IntoView {
             <UploadView/>
             <DataView/>
             <TrainView/>
+            <RepresentationsView/>
             <ModelView/>
         </main>
     }

@@ -10,6 +10,7 @@ mod download;
 mod image_decode;
 mod model_store;
 mod model_view;
+mod representations_view;
 mod state;
 mod train_view;
 mod upload_view;

@@ -14,16 +14,23 @@ use super::state::ActiveModel;
 use crate::model::Cnn;
 use crate::model::saved::{ModelInfo, decode_model, encode_model};
 
-/// The pretrained model, next to the page.
+/// The pretrained model 4, next to the page.
 pub const PRETRAINED_URL: &str = "assets/model4.bpk";
+/// The pretrained representation model (4 conv layers).
+pub const REPRESENTATION_URL: &str = "assets/representation.bpk";
 const CACHE_NAME: &str = "fashion-lab-models";
 const LATEST_KEY: &str = "saved/latest-model.bpk";
 
 /// The model the site ships, decoded on `device`.
 pub async fn load_pretrained(device: &Device) -> Result<ActiveModel, String> {
-    let bytes = fetch_bytes(PRETRAINED_URL, |_, _| {}).await.map_err(|e| {
-        format!("the pretrained model ({PRETRAINED_URL}) could not be downloaded: {e}")
-    })?;
+    load_shipped(PRETRAINED_URL, device).await
+}
+
+/// A model file the site ships at `url`, decoded on `device`.
+pub async fn load_shipped(url: &str, device: &Device) -> Result<ActiveModel, String> {
+    let bytes = fetch_bytes(url, |_, _| {})
+        .await
+        .map_err(|e| format!("the pretrained model ({url}) could not be downloaded: {e}"))?;
     let (model, info) =
         decode_model(&bytes, device).map_err(|e| format!("the pretrained model: {e}"))?;
     Ok(ActiveModel {

@@ -45,6 +45,10 @@ pub struct Lab {
     pub data: RwSignal<Option<Rc<LoadedData>>, LocalStorage>,
     pub backend: RwSignal<Option<Rc<Backend>>, LocalStorage>,
     pub model: RwSignal<Option<Rc<ActiveModel>>, LocalStorage>,
+    /// The 4-conv representation model the filter and activation pictures show.
+    pub representation: RwSignal<Option<Rc<ActiveModel>>, LocalStorage>,
+    /// The latest drawn or uploaded 28x28 input, and where it came from.
+    pub last_input: RwSignal<Option<(String, Vec<u8>)>>,
 }
 
 impl Lab {
@@ -53,6 +57,8 @@ impl Lab {
             data: RwSignal::new_local(None),
             backend: RwSignal::new_local(None),
             model: RwSignal::new_local(None),
+            representation: RwSignal::new_local(None),
+            last_input: RwSignal::new(None),
         }
     }
 

@@ -13,6 +13,10 @@ use crate::model::CnnConfig;
 use crate::model::saved::ModelInfo;
 use crate::train::{EpochRecord, TrainConfig, TrainEvent, Trainer};
 
+/// Steps between live pictures while the representation model trains: a few readbacks of
+/// small tensors, rare enough not to slow training noticeably.
+const SNAPSHOT_EVERY: usize = 20;
+
 /// Where the current run is.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct Progress {
@@ -29,6 +33,7 @@ pub fn TrainView() -> impl IntoView {
     let lab = use_lab();
     let defaults = TrainConfig::default();
     let epochs = RwSignal::new(defaults.epochs);
+    let training_representation = RwSignal::new(false);
     let train_size = RwSignal::new(49_000usize);
     let validation_size = RwSignal::new(10_500usize);
     let running = RwSignal::new(false);
@@ -73,8 +78,18 @@ pub fn TrainView() -> impl IntoView {
             epochs: config.epochs,
             ..Progress::default()
         });
+        let representation = training_representation.get_untracked();
+        let (model_config, model_name) = if representation {
+            (CnnConfig::representation(), "representation model")
+        } else {
+            (CnnConfig::model4(), "model 4")
+        };
+        let config = TrainConfig {
+            // Live filter and activation pictures while the representation model trains.
+            snapshot_every: representation.then_some(SNAPSHOT_EVERY),
+            ..config
+        };
         spawn_local(async move {
-            let model_config = CnnConfig::model4();
             let mut trainer =
                 Trainer::new(&model_config, config.learning_rate, config.seed, &device);
             let result = trainer
@@ -101,6 +116,24 @@ pub fn TrainView() -> impl IntoView {
                                 }
                             }),
                             TrainEvent::Epoch(record) => records.update(|r| r.push(record)),
+                            TrainEvent::Snapshot(model) => {
+                                let p = progress.get_untracked();
+                                lab.representation.set(Some(Rc::new(ActiveModel {
+                                    info: ModelInfo {
+                                        name: "representation model being trained".into(),
+                                        architecture: model_config.clone(),
+                                        epochs: p.epoch,
+                                        validation_accuracy: None,
+                                        test_accuracy: None,
+                                        trained: "training now".into(),
+                                    },
+                                    model,
+                                    source: format!(
+                                        "epoch {}, step {} of {}",
+                                        p.epoch, p.step, p.steps
+                                    ),
+                                })));
+                            }
                         }
                         if stop_requested.get_untracked() {
                             ControlFlow::Break(())
@@ -134,7 +167,7 @@ pub fn TrainView() -> impl IntoView {
                     outcome.set(Some(message));
                     if let Some(v) = report.final_validation() {
                         let info = ModelInfo {
-                            name: "model 4 trained here".into(),
+                            name: format!("{model_name} trained here"),
                             architecture: model_config,
                             epochs: finished,
                             validation_accuracy: Some(v.accuracy),
@@ -146,6 +179,15 @@ pub fn TrainView() -> impl IntoView {
                             ),
                         };
                         let model = trainer.model();
+                        if representation {
+                            lab.representation.set(Some(Rc::new(ActiveModel {
+                                model,
+                                info,
+                                source: "this page".into(),
+                            })));
+                            running.set(false);
+                            return;
+                        }
                         // Kept across reloads; a storage failure only costs that.
                         let stored = store_latest(&model, &info).await;
                         lab.model.set(Some(Rc::new(ActiveModel {
@@ -225,14 +267,25 @@ pub fn TrainView() -> impl IntoView {
 
     view! {
         <section id="train">
-            <h2>"4. Train model 4"</h2>
+            <h2>"4. Train"</h2>
             <p class="explain">
-                "The original study's best network: one convolution layer (32 filters of 3x3, "
-                "same padding, ReLU), 2x2 max-pooling, a dense layer of 100 ReLU units with an L2 "
-                "penalty of 1e-5 on its weights, and 10 outputs; 628,630 parameters. Adam, "
-                "learning rate 0.001, batches of 128, pixels scaled to [0, 1]."
+                "Model 4 is the original study's best network: one convolution layer (32 filters of "
+                "3x3, same padding, ReLU), 2x2 max-pooling, a dense layer of 100 ReLU units with an "
+                "L2 penalty of 1e-5 on its weights (it pushes weights towards zero, against "
+                "overfitting), and 10 outputs; 628,630 parameters. The representation model has four "
+                "such conv layers (32,374 parameters); training it redraws its pictures below every "
+                "20 steps. Adam, learning rate 0.001, batches of 128, pixels scaled to [0, 1]."
             </p>
             <div class="controls">
+                <label for="architecture">"Model"</label>
+                <select
+                    id="architecture"
+                    disabled=move || running.get()
+                    on:change=move |ev| training_representation.set(event_target_value(&ev) == "representation")
+                >
+                    <option value="model4" selected>"model 4 (classifier)"</option>
+                    <option value="representation">"representation model (4 conv layers, live pictures)"</option>
+                </select>
                 {number_input("epochs-input", "Epochs", epochs, 50)}
                 {number_input("train-size", "Training images", train_size, 49_000)}
                 {number_input("validation-size", "Validation images", validation_size, 10_500)}

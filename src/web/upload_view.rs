@@ -52,6 +52,12 @@ pub fn UploadView() -> impl IntoView {
                 let id = next_id.get_value();
                 next_id.set_value(id + 1);
                 let outcome = classify_file(&file, lab.model.get_untracked()).await;
+                if let Ok(classified) = &outcome {
+                    lab.last_input.set(Some((
+                        format!("upload {}", file.name()),
+                        classified.input.clone(),
+                    )));
+                }
                 results.update(|r| {
                     r.push(UploadResult {
                         id,
