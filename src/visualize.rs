@@ -69,7 +69,7 @@ impl SliceStack {
     }
 
     /// Every value scaled to 0-255 by min-max over each group or over the whole layer.
-    /// A group whose values are all equal maps to mid-grey (128).
+    /// A group whose values are all equal (a dead ReLU map is all zeros) maps to the lowest level.
     pub fn normalized(&self, normalization: Normalization) -> Vec<u8> {
         let group_len = match normalization {
             Normalization::PerFilter => self.per_group * self.slice_len(),
@@ -171,7 +171,7 @@ fn min_max(values: &[f32]) -> (f32, f32) {
 
 fn scale(v: f32, min: f32, max: f32) -> u8 {
     if max - min <= f32::EPSILON {
-        128
+        0
     } else {
         ((v - min) / (max - min) * 255.0).round().clamp(0.0, 255.0) as u8
     }
@@ -197,12 +197,12 @@ mod tests {
 
     #[test]
     fn per_filter_normalization_maps_a_known_filter_to_known_levels() {
-        // Two 1-channel 2x2 filters; the first spans -1..3, the second is constant.
+        // Two 1-channel 2x2 filters; the first spans -1..3, the second is constant (no contrast).
         let stack =
             SliceStack::from_kernel(vec![-1.0, 0.0, 1.0, 3.0, 5.0, 5.0, 5.0, 5.0], [2, 1, 2, 2]);
         assert_eq!(
             stack.normalized(Normalization::PerFilter),
-            vec![0, 64, 128, 255, 128, 128, 128, 128]
+            vec![0, 64, 128, 255, 0, 0, 0, 0]
         );
         // One scale for the layer: -1..5.
         assert_eq!(

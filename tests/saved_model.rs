@@ -143,3 +143,16 @@ fn absurd_architectures_in_a_file_are_refused_before_building() {
         Err(ModelFileError::BadInfo(_))
     ));
 }
+
+#[test]
+fn pretrained_representation_model_is_the_4_conv_variant_and_learned() {
+    let bytes = std::fs::read(format!(
+        "{}/assets/representation.bpk",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let (model, info) = decode_model(&bytes, &cpu()).unwrap();
+    assert_eq!(info.architecture, CnnConfig::representation());
+    assert_eq!(burn::module::Module::num_params(&model), 32_374);
+    assert!(info.test_accuracy.unwrap() >= 0.8, "{info:?}");
+}

@@ -51,6 +51,9 @@ mod native {
         data: PathBuf,
         #[arg(long, default_value_t = 10)]
         epochs: usize,
+        /// Train on only the first N images of the training split (all 49,000 by default).
+        #[arg(long)]
+        train_images: Option<usize>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Where to write the model file.
@@ -60,7 +63,10 @@ mod native {
 
     pub fn run(args: Args) -> Result<(), String> {
         let data = FashionMnist::load_dir(&args.data)?;
-        let split = split_70_15_15(data.len(), args.seed);
+        let mut split = split_70_15_15(data.len(), args.seed);
+        if let Some(n) = args.train_images {
+            split.train.truncate(n.max(1));
+        }
         #[allow(deprecated)] // the CPU backend the page falls back to
         let device = Device::ndarray();
         let (architecture, name) = match args.model {

@@ -42,11 +42,6 @@ impl MetricSums {
         self.count += batch;
     }
 
-    /// Number of images added so far.
-    pub fn count(&self) -> usize {
-        self.count
-    }
-
     /// Reads the sums back (asynchronously: a synchronous read panics in the browser).
     pub async fn read(&self) -> Result<Metrics, TrainError> {
         let Some(sums) = &self.sums else {

@@ -56,6 +56,8 @@ pub fn ClassifyView() -> impl IntoView {
             IMAGE_SIDE as u32,
             IMAGE_SIDE as u32,
         );
+        lab.last_input
+            .set(Some(("your drawing".into(), input.pixels.clone())));
         message.set(None);
         spawn_local(async move {
             match class_probabilities(&active.model, &input.pixels).await {

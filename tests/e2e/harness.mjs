@@ -131,3 +131,9 @@ export async function uploadFiles(page, paths, timeout = 120_000) {
     error: li.querySelector('.error')?.textContent ?? null,
   })));
 }
+
+/** Fails when the page logged a Rust panic or a wasm trap. */
+export function assertNoCrash(errors) {
+  const crashes = errors.filter((e) => /panicked|RuntimeError|unreachable/.test(e));
+  if (crashes.length) throw new Error(`the page crashed: ${crashes.join('\n')}`);
+}
