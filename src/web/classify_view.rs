@@ -169,8 +169,9 @@ pub fn ClassifyView() -> impl IntoView {
 /// The class probabilities as bars, most likely first, top-1 highlighted.
 #[component]
 pub fn Probabilities(
-    /// The element id, for tests and links.
-    id: &'static str,
+    /// The element id, for tests and links (none for lists that repeat).
+    #[prop(optional)]
+    id: Option<&'static str>,
     /// One probability per class, in label order (empty: nothing to show yet).
     #[prop(into)]
     values: Signal<Vec<f32>>,

@@ -184,7 +184,7 @@ fn ResultRow(result: UploadResult) -> impl IntoView {
                             <strong>{result.file_name}</strong>
                             {format!(" ({w}x{h}): {} ({:.1}%)", CLASS_NAMES[best.0], best.1 * 100.0)}
                         </p>
-                        <Probabilities id="" values=Signal::stored(probs)/>
+                        <Probabilities values=Signal::stored(probs)/>
                     </div>
                 </li>
             }
