@@ -21,14 +21,14 @@ grep -q "wasm_bindgen = \"$WASM_BINDGEN\"" Trunk.toml || { echo "error: Trunk.to
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN" ]; then
   echo "==> cargo install wasm-bindgen-cli $WASM_BINDGEN (about 9 minutes on 2 cores)"
   # Not --locked: its published lock file pins a crate version the registry no longer has.
-  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN"
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN" --target-dir "$FASHION_LAB_CACHE/tools-target"
 fi
 
 # trunk, pinned.
 TRUNK=0.22.1
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK" ]; then
   echo "==> cargo install trunk $TRUNK (about 20 minutes on 2 cores)"
-  cargo install --locked trunk --version "=$TRUNK"
+  cargo install --locked trunk --version "=$TRUNK" --target-dir "$FASHION_LAB_CACHE/tools-target"
 fi
 
 # wasm-opt (npm's binaryen) and the test driver, from package-lock.json.

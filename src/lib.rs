@@ -15,6 +15,7 @@ pub mod data;
 pub mod inference;
 pub mod model;
 pub mod preprocess;
+pub mod study;
 pub mod train;
 pub mod visualize;
 

@@ -113,10 +113,7 @@ fn weights_of_another_architecture_are_refused() {
     // A 3-conv model's weights in a file that claims to be model 4.
     let three_conv = CnnConfig {
         conv_strides: vec![1, 2, 2],
-        filters: 32,
-        hidden_units: None,
-        hidden_l2: 0.0,
-        dropout: 0.0,
+        ..CnnConfig::default()
     };
     let model = three_conv.init(&device);
     let lying = pollster::block_on(encode_model(&model, &info(CnnConfig::model4()))).unwrap();

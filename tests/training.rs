@@ -120,7 +120,7 @@ fn snapshots_of_the_model_arrive_every_n_steps() {
             match event {
                 TrainEvent::Step { step: s, .. } => step = s,
                 TrainEvent::Snapshot(model) => snapshots.push((step, model.conv_layers())),
-                TrainEvent::Epoch(_) => {}
+                TrainEvent::Epoch { .. } => {}
             }
             ControlFlow::Continue(())
         },

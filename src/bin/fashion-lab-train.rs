@@ -93,7 +93,7 @@ mod native {
             &config,
             || std::future::ready(()),
             |event| {
-                if let TrainEvent::Epoch(e) = event {
+                if let TrainEvent::Epoch { record: e, .. } = event {
                     println!(
                         "epoch {:>2}: loss {:.4} accuracy {:.4} | validation loss {:.4} accuracy {:.4} | {:.0} s, {:.0} images/s",
                         e.epoch,

@@ -4,7 +4,9 @@ pub mod metrics;
 pub mod trainer;
 
 pub use metrics::{MetricSums, Metrics};
-pub use trainer::{EpochRecord, TrainConfig, TrainEvent, TrainReport, Trainer, evaluate};
+pub use trainer::{
+    EpochRecord, Losses, LrSchedule, TrainConfig, TrainEvent, TrainReport, Trainer, evaluate,
+};
 
 /// Why a training run ended without a result.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]

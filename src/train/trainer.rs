@@ -13,7 +13,7 @@ use web_time::Instant;
 
 use super::TrainError;
 use super::metrics::{MetricSums, Metrics};
-use crate::data::batch::make_batch;
+use crate::data::batch::{Batch, make_augmented_batch, make_batch};
 use crate::data::fashion_mnist::FashionMnist;
 use crate::data::split::epoch_batches;
 use crate::model::{Cnn, CnnConfig};
@@ -31,6 +31,36 @@ pub struct TrainConfig {
     /// Hand a copy of the model to the driver every this many steps (for live pictures of
     /// what it learns); `None` for never.
     pub snapshot_every: Option<usize>,
+    /// Random mirroring and small shifts of the training images (see
+    /// [`make_augmented_batch`]).
+    #[serde(default)]
+    pub augment: bool,
+    #[serde(default)]
+    pub schedule: LrSchedule,
+}
+
+/// How the learning rate changes over a run.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub enum LrSchedule {
+    /// `learning_rate` throughout (the original study).
+    #[default]
+    Constant,
+    /// Half a cosine from `learning_rate` down to `learning_rate * floor` at the last step.
+    Cosine { floor: f64 },
+}
+
+impl LrSchedule {
+    /// The rate for step `step` (0-based) of `total` steps.
+    pub fn rate(self, base: f64, step: usize, total: usize) -> f64 {
+        match self {
+            Self::Constant => base,
+            Self::Cosine { floor } => {
+                let progress = step as f64 / total.saturating_sub(1).max(1) as f64;
+                let cosine = 0.5 * (1.0 + (std::f64::consts::PI * progress.min(1.0)).cos());
+                base * (floor + (1.0 - floor) * cosine)
+            }
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -42,6 +72,8 @@ impl Default for TrainConfig {
             seed: crate::data::split::DEFAULT_SEED,
             report_every: 20,
             snapshot_every: None,
+            augment: false,
+            schedule: LrSchedule::Constant,
         }
     }
 }
@@ -75,7 +107,8 @@ pub enum TrainEvent {
         steps: usize,
         running: Option<Metrics>,
     },
-    Epoch(EpochRecord),
+    /// An epoch finished; `model` is the model after it (inference mode).
+    Epoch { record: EpochRecord, model: Cnn },
     /// The model as it is now (inference mode), every `snapshot_every` steps.
     Snapshot(Cnn),
 }
@@ -93,6 +126,13 @@ impl TrainReport {
     pub fn final_validation(&self) -> Option<Metrics> {
         self.epochs.last().map(|e| e.validation)
     }
+}
+
+/// What [`Trainer::losses`] computes for one batch.
+pub struct Losses {
+    pub logits: Tensor<2>,
+    pub data_loss: Tensor<1>,
+    pub objective: Tensor<1>,
 }
 
 /// The model being trained and its optimizer state.
@@ -125,19 +165,45 @@ impl Trainer {
     /// reading anything back.
     pub fn step(&mut self, data: &FashionMnist, indices: &[u32], sums: &mut MetricSums) {
         let batch = make_batch(data, indices, &self.device);
-        let logits = self.model.forward(batch.images); // [batch, 10]
-        let data_loss = self.loss.forward(logits.clone(), batch.targets.clone()); // [1]
+        self.step_on(batch, sums);
+    }
+
+    /// One Adam step on an already made batch.
+    fn step_on(&mut self, batch: Batch, sums: &mut MetricSums) {
+        let Losses {
+            logits,
+            data_loss,
+            objective,
+        } = self.losses(batch.images, batch.targets.clone());
+        sums.add(logits, batch.targets, data_loss);
+        let grads = GradientsParams::from_grads(objective.backward(), &self.model);
+        self.model = self
+            .optimizer
+            .step(self.learning_rate, self.model.clone(), grads);
+    }
+
+    /// The forward pass of a training step (dropout active): class scores, the mean
+    /// cross-entropy, and the objective that is minimised, the cross-entropy plus
+    /// `hidden_l2 * sum(w^2)` over the hidden dense kernel (Keras' `l2` regularizer).
+    pub fn losses(&self, images: Tensor<4>, targets: Tensor<1, Int>) -> Losses {
+        let logits = self.model.forward(images); // [batch, 10]
+        let data_loss = self.loss.forward(logits.clone(), targets); // [1]
         let objective = match self.model.hidden_kernel_square_sum() {
             Some(square_sum) if self.hidden_l2 > 0.0 => {
                 data_loss.clone() + square_sum * self.hidden_l2
             }
             _ => data_loss.clone(),
         };
-        sums.add(logits, batch.targets, data_loss);
-        let grads = GradientsParams::from_grads(objective.backward(), &self.model);
-        self.model = self
-            .optimizer
-            .step(self.learning_rate, self.model.clone(), grads);
+        Losses {
+            logits,
+            data_loss,
+            objective,
+        }
+    }
+
+    /// The device the model trains on (with autodiff).
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 
     /// The model for inference (no autodiff, dropout off).
@@ -174,7 +240,19 @@ impl Trainer {
             let steps = batches.len();
             let mut sums = MetricSums::default();
             for (step, indices) in batches.iter().enumerate() {
-                self.step(data, indices, &mut sums);
+                let global_step = (epoch - 1) * steps + step;
+                self.learning_rate =
+                    config
+                        .schedule
+                        .rate(config.learning_rate, global_step, config.epochs * steps);
+                let batch = if config.augment {
+                    let seed =
+                        config.seed ^ (global_step as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+                    make_augmented_batch(data, indices, &self.device, seed)
+                } else {
+                    make_batch(data, indices, &self.device)
+                };
+                self.step_on(batch, &mut sums);
                 let step = step + 1;
                 let running = if step % config.report_every.max(1) == 0 && step < steps {
                     let metrics = sums.read().await?;
@@ -223,7 +301,11 @@ impl Trainer {
                 seconds: epoch_started.elapsed().as_secs_f64(),
             };
             report.epochs.push(record.clone());
-            if on_event(TrainEvent::Epoch(record)).is_break() {
+            let event = TrainEvent::Epoch {
+                record,
+                model: self.model(),
+            };
+            if on_event(event).is_break() {
                 report.stopped = epoch < config.epochs;
                 break;
             }

@@ -12,6 +12,7 @@ use super::model_store::{REPRESENTATION_URL, load_pretrained, load_shipped, rest
 use super::model_view::ModelView;
 use super::representations_view::RepresentationsView;
 use super::state::{ActiveModel, Lab};
+use super::study_view::StudyView;
 use super::train_view::TrainView;
 use super::upload_view::UploadView;
 use crate::model::CnnConfig;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
             <UploadView/>
             <DataView/>
             <TrainView/>
+            <StudyView/>
             <RepresentationsView/>
             <ModelView/>
         </main>

@@ -12,6 +12,9 @@ mod model_store;
 mod model_view;
 mod representations_view;
 mod state;
+mod study_charts;
+mod study_store;
+mod study_view;
 mod train_view;
 mod upload_view;
 

@@ -95,7 +95,7 @@ pub fn ModelView() -> impl IntoView {
 
     view! {
         <section id="model">
-            <h2>"6. The model in use"</h2>
+            <h2>"7. The model in use"</h2>
             <p class="explain">
                 "The site ships model 4 trained natively on the 49,000 training images. A model you "
                 "train or load replaces it and is kept in this browser until you switch back."

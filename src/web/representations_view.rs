@@ -185,7 +185,7 @@ pub fn RepresentationsView() -> impl IntoView {
 
     view! {
         <section id="representations">
-            <h2>"5. What the network sees"</h2>
+            <h2>"6. What the network sees"</h2>
             <p class="explain">
                 "A 4-conv-layer variant of model 4 (32,374 parameters). A filter is a 3x3 grid of "
                 "weights slid over the image: it responds where the image looks like it. Layer 1's "

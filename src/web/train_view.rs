@@ -115,7 +115,7 @@ pub fn TrainView() -> impl IntoView {
                                     p.running_accuracy = Some(m.accuracy);
                                 }
                             }),
-                            TrainEvent::Epoch(record) => records.update(|r| r.push(record)),
+                            TrainEvent::Epoch { record, .. } => records.update(|r| r.push(record)),
                             TrainEvent::Snapshot(model) => {
                                 let p = progress.get_untracked();
                                 lab.representation.set(Some(Rc::new(ActiveModel {
