@@ -180,8 +180,8 @@ fn the_l2_penalty_adds_exactly_coefficient_times_the_squared_kernel() {
         .unwrap();
     assert_eq!(kernel.len(), 6272 * 100);
     let expected: f64 = 1e-5 * kernel.iter().map(|&w| f64::from(w).powi(2)).sum::<f64>();
-    let data_loss = f64::from(losses.data_loss.into_scalar());
-    let objective = f64::from(losses.objective.into_scalar());
+    let data_loss = f64::from(losses.data_loss.into_scalar::<f32>());
+    let objective = f64::from(losses.objective.into_scalar::<f32>());
     let penalty = objective - data_loss;
     assert!(expected > 1e-4, "the penalty is measurable: {expected}");
     assert!(
@@ -193,8 +193,8 @@ fn the_l2_penalty_adds_exactly_coefficient_times_the_squared_kernel() {
     let batch = make_batch(&data, &indices, plain.device());
     let losses = plain.losses(batch.images, batch.targets);
     assert_eq!(
-        losses.objective.into_scalar(),
-        losses.data_loss.into_scalar()
+        losses.objective.into_scalar::<f32>(),
+        losses.data_loss.into_scalar::<f32>()
     );
 }
 
@@ -351,4 +351,59 @@ fn a_small_real_study_round_trips_through_json_and_csv_and_scores_its_top_model(
             .unwrap_err()
             .starts_with("not a Fashion Lab study")
     );
+}
+
+/// The study the site ships (`assets/study-reference.json`, written by `fashion-lab-study` on
+/// all the data) is readable by this version and holds what the study promises.
+#[test]
+fn the_reference_study_shipped_with_the_site_is_complete_and_meets_the_floors() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/study-reference.json");
+    let text = std::fs::read_to_string(path).expect("assets/study-reference.json is shipped");
+    let study = StudyResults::from_json(&text).unwrap();
+    assert_eq!(study.seed, 42);
+    assert_eq!(study.batch_size, 128);
+    let ids: Vec<usize> = study.runs.iter().map(|r| r.model.id).collect();
+    assert_eq!(ids, (1..=9).collect::<Vec<_>>());
+    let configurations = study_models();
+    for (run, model) in study.runs.iter().zip(&configurations) {
+        assert_eq!(
+            &run.model, model,
+            "the stored configuration is this version's"
+        );
+        assert_eq!(run.status, RunStatus::Finished);
+        assert_eq!((run.train_images, run.validation_images), (49_000, 10_500));
+        assert_eq!(run.parameters, model.architecture.parameter_count());
+        let validation = run.validation.unwrap();
+        assert_eq!(validation.count, 10_500);
+        assert!(
+            validation.accuracy >= 0.86,
+            "model {} validation {validation:?}",
+            run.model.id
+        );
+        match run.stopped_early_at {
+            // Early stopping kept the epoch with the lowest validation loss.
+            Some(at) => {
+                assert_eq!(at, run.epochs_run());
+                let best = run
+                    .epochs
+                    .iter()
+                    .min_by(|a, b| a.validation.loss.total_cmp(&b.validation.loss))
+                    .unwrap();
+                assert_eq!(run.kept_epoch, best.epoch);
+            }
+            None => assert_eq!(run.epochs_run(), model.epochs),
+        }
+    }
+    let ninth = study.runs[8].test.expect("the ninth is scored on test");
+    assert_eq!(ninth.count, 10_500);
+    assert!(
+        ninth.accuracy >= 0.935,
+        "ninth configuration test {ninth:?}"
+    );
+    let top = study.top.as_ref().expect("the top model was tested");
+    assert_eq!(top.model_id, study.best_run().unwrap().model.id);
+    assert_eq!((top.train_images, top.test.count), (59_500, 10_500));
+    assert!(top.test.accuracy >= 0.90, "top model test {:?}", top.test);
+    let total: u32 = top.confusion.iter().flatten().sum();
+    assert_eq!(total, 10_500);
 }

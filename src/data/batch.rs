@@ -34,7 +34,7 @@ pub fn make_augmented_batch(
 }
 
 /// The largest shift, in pixels, of [`make_augmented_batch`].
-pub const MAX_SHIFT: i32 = 2;
+pub const MAX_SHIFT: i32 = 1;
 
 fn make_batch_with(
     data: &FashionMnist,

@@ -1,10 +1,12 @@
 //! The convolutional networks of the study: conv blocks, an optional hidden dense layer, and a
 //! 10-way output. One configurable network covers every model the study trains.
 
+use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{
-    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu,
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Initializer, Linear, LinearConfig,
+    PaddingConfig2d, Relu,
 };
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -158,10 +160,12 @@ impl CnnConfig {
             .iter()
             .enumerate()
             .map(|(layer, &stride)| {
-                let conv = Conv2dConfig::new([in_channels, self.width(layer)], [3, 3])
+                let mut conv = Conv2dConfig::new([in_channels, self.width(layer)], [3, 3])
                     .with_stride([stride, stride])
                     .with_padding(PaddingConfig2d::Same)
+                    .with_initializer(KERAS_KERNELS)
                     .init(device);
+                conv.bias = Some(zero_bias(self.width(layer), device));
                 in_channels = self.width(layer);
                 conv
             })
@@ -173,9 +177,16 @@ impl CnnConfig {
         } else {
             Vec::new()
         };
+        let dense = |inputs: usize, units: usize| {
+            let mut linear = LinearConfig::new(inputs, units)
+                .with_initializer(KERAS_KERNELS)
+                .init(device);
+            linear.bias = Some(zero_bias(units, device));
+            linear
+        };
         let hidden = self
             .hidden_units
-            .map(|units| LinearConfig::new(self.flat_features(), units).init(device));
+            .map(|units| dense(self.flat_features(), units));
         let output_inputs = self.hidden_units.unwrap_or(self.flat_features());
         Cnn {
             convs,
@@ -184,10 +195,19 @@ impl CnnConfig {
             norms,
             hidden,
             hidden_dropout: DropoutConfig::new(self.hidden_dropout).init(),
-            output: LinearConfig::new(output_inputs, NUM_CLASSES).init(device),
+            output: dense(output_inputs, NUM_CLASSES),
             activation: Relu::new(),
         }
     }
+}
+
+/// Keras' default kernel initializer (`glorot_uniform`), as in the original study; burn's own
+/// default (PyTorch's) starts these ReLU stacks with much weaker signals.
+const KERAS_KERNELS: Initializer = Initializer::XavierUniform { gain: 1.0 };
+
+/// Keras' default bias: zeros.
+fn zero_bias(size: usize, device: &Device) -> Param<Tensor<1>> {
+    Initializer::Zeros.init([size], device)
 }
 
 #[derive(Module, Debug)]

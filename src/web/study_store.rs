@@ -7,6 +7,8 @@ use super::backend::js_error;
 use crate::study::StudyResults;
 
 const KEY: &str = "fashion-lab-study";
+/// The study that was shown before another was opened in its place.
+const PREVIOUS_KEY: &str = "fashion-lab-study-previous";
 
 fn storage() -> Result<web_sys::Storage, String> {
     web_sys::window()
@@ -18,8 +20,28 @@ fn storage() -> Result<web_sys::Storage, String> {
 
 /// The stored study, with runs that were training when the page went away marked interrupted.
 pub fn load_study() -> Result<Option<StudyResults>, String> {
+    load(KEY)
+}
+
+/// The study kept by [`keep_as_previous`], if any.
+pub fn load_previous_study() -> Result<Option<StudyResults>, String> {
+    load(PREVIOUS_KEY)
+}
+
+/// Keeps `results` aside before another study replaces it on the page, so opening a file or
+/// the reference study never loses one (only the latest replaced study is kept).
+pub fn keep_as_previous(results: &StudyResults) -> Result<(), String> {
+    if results.runs.is_empty() {
+        return Ok(());
+    }
+    storage()?
+        .set_item(PREVIOUS_KEY, &results.to_json())
+        .map_err(|e| storage_error(&e))
+}
+
+fn load(key: &str) -> Result<Option<StudyResults>, String> {
     let Some(text) = storage()?
-        .get_item(KEY)
+        .get_item(key)
         .map_err(|e| format!("browser storage is blocked: {}", js_error(&e)))?
     else {
         return Ok(None);

@@ -12,10 +12,13 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, HtmlCanvasElement, HtmlInputElement};
 
 use super::canvas::paint_grey;
+use super::download::fetch_bytes;
 use super::model_store::{download, read_file};
 use super::state::{ActiveModel, LoadedData, use_lab};
 use super::study_charts::draw_panel;
-use super::study_store::{clear_study, load_study, save_study};
+use super::study_store::{
+    clear_study, keep_as_previous, load_previous_study, load_study, save_study,
+};
 use crate::data::fashion_mnist::CLASS_NAMES;
 use crate::model::Cnn;
 use crate::model::saved::ModelInfo;
@@ -32,6 +35,9 @@ const PANELS: [(&str, &[usize]); 2] = [
     ("models 1-4", &[1, 2, 3, 4]),
     ("models 5-8 and 9", &[5, 6, 7, 8, 9]),
 ];
+
+/// The full study run natively on all the data (`fashion-lab-study`), shipped with the site.
+const REFERENCE_URL: &str = "assets/study-reference.json";
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -166,6 +172,58 @@ pub fn StudyView() -> impl IntoView {
         });
     };
 
+    // Shows `study` in place of the current one, which is kept aside (one level of "back").
+    let replace = move |study: StudyResults, what: String| {
+        if let Err(e) = results.with_untracked(keep_as_previous) {
+            message.set(Some((
+                true,
+                format!("{what} was not opened: the current study could not be kept aside ({e})."),
+            )));
+            return;
+        }
+        let runs = study.runs.len();
+        results.set(study);
+        top_model.set(None);
+        save();
+        message.set(Some((
+            false,
+            format!("Opened {what} ({runs} run(s)); the study shown before is kept: \"Back to the previous study\" returns to it."),
+        )));
+    };
+
+    let open_reference = move |_| {
+        if running.get_untracked() {
+            return;
+        }
+        spawn_local(async move {
+            let parsed = fetch_bytes(REFERENCE_URL, |_, _| {})
+                .await
+                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not a text file".into()))
+                .and_then(|text| StudyResults::from_json(&text));
+            match parsed {
+                Ok(study) => replace(study, "the reference study (native, full data)".into()),
+                Err(e) => message.set(Some((
+                    true,
+                    format!("The reference study ({REFERENCE_URL}) could not be opened: {e}."),
+                ))),
+            }
+        });
+    };
+
+    let back = move |_| {
+        if running.get_untracked() {
+            return;
+        }
+        match load_previous_study() {
+            Ok(Some(previous)) => replace(previous, "the previous study".into()),
+            Ok(None) => message.set(Some((
+                true,
+                "There is no previous study in this browser.".into(),
+            ))),
+            Err(e) => message.set(Some((true, e))),
+        }
+    };
+
     let import = move |ev: leptos::ev::Event| {
         let input: Option<HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
         let Some(input) = input else { return };
@@ -182,13 +240,7 @@ pub fn StudyView() -> impl IntoView {
                 Err(e) => Err(e),
             };
             match parsed {
-                Ok(study) => {
-                    let runs = study.runs.len();
-                    results.set(study);
-                    top_model.set(None);
-                    save();
-                    message.set(Some((false, format!("Opened {name} ({runs} run(s))."))));
-                }
+                Ok(study) => replace(study, name),
                 Err(e) => message.set(Some((
                     true,
                     format!("{name} was not opened: {e}. The study shown is unchanged."),
@@ -213,10 +265,20 @@ pub fn StudyView() -> impl IntoView {
         if running.get_untracked() {
             return;
         }
+        if let Err(e) = results.with_untracked(keep_as_previous) {
+            message.set(Some((
+                true,
+                format!("The study could not be kept aside ({e}); nothing was cleared."),
+            )));
+            return;
+        }
         results.set(StudyResults::new(42, 128, 1e-3, now_ms()));
         top_model.set(None);
         match clear_study() {
-            Ok(()) => message.set(Some((false, "Started a new, empty study.".into()))),
+            Ok(()) => message.set(Some((
+                false,
+                "Started a new, empty study; \"Back to the previous study\" returns to the old one.".into(),
+            ))),
             Err(e) => message.set(Some((true, e))),
         }
     };
@@ -259,6 +321,7 @@ pub fn StudyView() -> impl IntoView {
     let checkbox = move |model: StudyModel| {
         let id = model.id;
         let input_id = format!("study-model-{id}");
+        let label_for = input_id.clone();
         let label = format!(
             "{} ({}){}",
             model.name(),
@@ -270,7 +333,7 @@ pub fn StudyView() -> impl IntoView {
             }
         );
         view! {
-            <label class="check" for=input_id.clone()>
+            <label class="check" for=label_for>
                 <input
                     type="checkbox"
                     id=input_id
@@ -380,6 +443,12 @@ pub fn StudyView() -> impl IntoView {
                 <input id="study-import" type="file" accept=".json,application/json" on:change=import disabled=move || running.get()/>
                 <button id="study-clear" on:click=forget disabled=move || running.get() || !has_runs()>
                     "New study"
+                </button>
+                <button id="study-reference" on:click=open_reference disabled=move || running.get()>
+                    "Open the reference study (full data, native)"
+                </button>
+                <button id="study-back" on:click=back disabled=move || running.get()>
+                    "Back to the previous study"
                 </button>
             </div>
             <TopModel results=results/>

@@ -3,7 +3,7 @@
 // export, and the results still there after a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, copyFile, mkdir } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serve, launch, waitForData, setNumber, ensureArtifacts, ROOT, assertNoCrash } from './harness.mjs';
 
@@ -78,7 +78,7 @@ test('two configurations run on WebGPU: curves, table, test, export, reload', { 
     assert.ok(await page.locator('.mistake canvas').count() > 0, 'misclassified images shown');
 
     await mkdir(join(ROOT, 'docs'), { recursive: true });
-    await page.locator('#study').screenshot({ path: join(await ensureArtifacts(), 'study.png') });
+    await page.locator('#study').screenshot({ path: join(await ensureArtifacts(), 'study-small.png') });
 
     // Export: a JSON download with every per-epoch number.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#study-export-json')]);
@@ -102,6 +102,21 @@ test('two configurations run on WebGPU: curves, table, test, export, reload', { 
     assert.deepEqual(again.map((r) => r.validation), rows.map((r) => r.validation));
     await page.waitForFunction(() => document.querySelector('#study-test-accuracy') !== null, null, { timeout: 30_000 });
     assert.ok(await colouredPixels(page, '#study-chart-0') > 300, 'curves redrawn after the reload');
+
+    // The reference study shipped with the site (all the data, run natively) replaces ours on
+    // the page, ours is kept aside, and "Back" brings it back unchanged.
+    await page.click('#study-reference');
+    await page.waitForFunction(() => document.querySelectorAll('#study-table tbody tr').length === 9, null, { timeout: 30_000 });
+    const reference = await tableRows(page);
+    assert.deepEqual(reference.map((r) => r.model), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const r of reference) assert.ok(r.validation >= 0.86, `reference model ${r.model} validation ${r.validation}`);
+    assert.equal(reference.filter((r) => r.best).length, 1);
+    assert.ok(Number(await page.getAttribute('#study-test-accuracy', 'data-value')) >= 0.9);
+    assert.ok(await colouredPixels(page, '#study-chart-1') > 300, 'the reference fills the second panel');
+    await page.locator('#study').screenshot({ path: join(ROOT, 'docs', 'study.png') });
+    await page.click('#study-back');
+    await page.waitForFunction(() => document.querySelectorAll('#study-table tbody tr').length === 2, null, { timeout: 30_000 });
+    assert.deepEqual((await tableRows(page)).map((r) => r.validation), rows.map((r) => r.validation));
     assertNoCrash(errors);
   } finally {
     await context.close();
