@@ -145,3 +145,25 @@ fn every_error_has_a_plain_message() {
         assert!(message.len() > 20 && !message.contains("Err("), "{message}");
     }
 }
+
+#[test]
+fn an_html_error_page_saved_as_a_data_file_is_named_as_such() {
+    let page = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n";
+    for err in [
+        parse_images(page).unwrap_err(),
+        parse_labels(page).unwrap_err(),
+    ] {
+        assert_eq!(err, IdxError::WebPage);
+        assert!(
+            err.to_string()
+                .starts_with("it is a web page (HTML), not an IDX file")
+        );
+    }
+    // Gzipped HTML (a server that compressed its error page) is named the same way.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, page).unwrap();
+    assert_eq!(
+        parse_images(&gz.finish().unwrap()).unwrap_err(),
+        IdxError::WebPage
+    );
+}

@@ -46,6 +46,27 @@ impl DataFile {
     }
 }
 
+/// One data file, parsed and checked on its own (before the other three arrive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataPart {
+    Images(IdxImages),
+    Labels(Vec<u8>),
+}
+
+impl DataFile {
+    /// Parses this file's bytes (raw or gzip) as what it should hold.
+    pub fn parse(self, bytes: &[u8]) -> Result<DataPart, IdxError> {
+        match self {
+            DataFile::TrainImages | DataFile::TestImages => {
+                idx::parse_images(bytes).map(DataPart::Images)
+            }
+            DataFile::TrainLabels | DataFile::TestLabels => {
+                idx::parse_labels(bytes).map(DataPart::Labels)
+            }
+        }
+    }
+}
+
 /// A data file that could not be read, and why.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 #[error("{file}: {source}")]
@@ -108,6 +129,35 @@ impl FashionMnist {
         idx::check_pair(&train.0, &train.1).map_err(pair_error(DataFile::TrainLabels))?;
         idx::check_pair(&test.0, &test.1).map_err(pair_error(DataFile::TestLabels))?;
         Self::from_parts(vec![train, test]).map_err(pair_error(DataFile::TestLabels))
+    }
+
+    /// Builds the pooled set from the four files parsed one by one ([`DataFile::parse`], in
+    /// [`DataFile::ALL`] order); the images and labels of each part must belong together.
+    pub fn from_data_parts(parts: [DataPart; 4]) -> Result<Self, DataError> {
+        let [train_images, train_labels, test_images, test_labels] = parts;
+        let pair = |images: DataPart, labels: DataPart, file: DataFile| match (images, labels) {
+            (DataPart::Images(images), DataPart::Labels(labels)) => {
+                idx::check_pair(&images, &labels).map_err(|source| DataError {
+                    file: file.file_name(),
+                    source,
+                })?;
+                Ok((images, labels))
+            }
+            _ => Err(DataError {
+                file: file.file_name(),
+                source: IdxError::WrongMagic {
+                    kind: "labels",
+                    expected: idx::LABELS_MAGIC,
+                    found: idx::IMAGES_MAGIC,
+                },
+            }),
+        };
+        let train = pair(train_images, train_labels, DataFile::TrainLabels)?;
+        let test = pair(test_images, test_labels, DataFile::TestLabels)?;
+        Self::from_parts(vec![train, test]).map_err(|source| DataError {
+            file: DataFile::TestLabels.file_name(),
+            source,
+        })
     }
 
     /// Reads the four official files from a folder (the `data/` folder, or Debian's

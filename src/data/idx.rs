@@ -38,6 +38,11 @@ pub enum IdxError {
         expected: u32,
         found: u32,
     },
+    #[error(
+        "it is a web page (HTML), not an IDX file: the server answered with a page (an error or \
+         a sign-in page, say) where the data file should be"
+    )]
+    WebPage,
     #[error("images are {rows}x{cols} pixels; Fashion-MNIST images are 28x28")]
     WrongImageSize { rows: usize, cols: usize },
     #[error("the header claims {count} items, more than the {max} a Fashion-MNIST file can hold")]
@@ -145,6 +150,9 @@ fn read_header(
         });
     }
     let found = word(0);
+    if found != expected && looks_like_html(raw) {
+        return Err(IdxError::WebPage);
+    }
     if found != expected {
         return Err(IdxError::WrongMagic {
             kind,
@@ -159,6 +167,19 @@ fn read_header(
         });
     }
     Ok((1..=dims).map(|i| word(i) as usize).collect())
+}
+
+/// Whether `bytes` start like an HTML document (after a byte-order mark and white space).
+pub fn looks_like_html(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let head: Vec<u8> = start
+        .map(|i| &bytes[i..bytes.len().min(i + 64)])
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    ["<!doctype html", "<html", "<head", "<body", "<!--", "<?xml"]
+        .iter()
+        .any(|tag| head.starts_with(tag.as_bytes()))
 }
 
 fn check_count(count: usize) -> Result<(), IdxError> {

@@ -6,10 +6,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_time::Instant;
 
+use gloo_timers::future::TimeoutFuture;
+
 use super::canvas::paint_grey;
-use super::download::fetch_bytes;
+use super::download::{fetch_checked, forget_data_file, keep_data_file, kept_data_file};
 use super::state::{LoadedData, use_lab};
-use crate::data::fashion_mnist::{CLASS_NAMES, DataFile, FashionMnist};
+use crate::data::download_fault::{DownloadFault, RETRY_DELAYS, check_body};
+use crate::data::fashion_mnist::{CLASS_NAMES, DataFile, DataPart, FashionMnist};
 use crate::data::idx::{IMAGE_SIDE, NUM_CLASSES};
 use crate::data::split::{DEFAULT_SEED, split_70_15_15};
 
@@ -22,13 +25,27 @@ pub fn DataView() -> impl IntoView {
     let received = RwSignal::new([0u64; 4]);
     let totals = RwSignal::new([None::<u64>; 4]);
     let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    // Files already downloaded and verified: a Retry fetches only the others.
+    let parts = StoredValue::new([None::<DataPart>, None, None, None]);
 
-    spawn_local(async move {
-        match load(received, totals).await {
-            Ok(loaded) => lab.data.set(Some(Rc::new(loaded))),
-            Err(message) => error.set(Some(message)),
+    let start = move || {
+        if loading.get_untracked() {
+            return;
         }
-    });
+        loading.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match load(parts, received, totals, notice).await {
+                Ok(loaded) => lab.data.set(Some(Rc::new(loaded))),
+                Err(message) => error.set(Some(message)),
+            }
+            notice.set(None);
+            loading.set(false);
+        });
+    };
+    start();
 
     let progress_rows = DataFile::ALL
         .iter()
@@ -46,8 +63,8 @@ pub fn DataView() -> impl IntoView {
             };
             view! {
                 <li>
-                    <span class="file">{file.file_name()}</span>
-                    <progress max=max value=value></progress>
+                    <span class="file" id=format!("data-file-{i}")>{file.file_name()}</span>
+                    <progress max=max value=value aria-labelledby=format!("data-file-{i}")></progress>
                     <span class="bytes">{text}</span>
                 </li>
             }
@@ -56,6 +73,9 @@ pub fn DataView() -> impl IntoView {
 
     let status = move || {
         if let Some(message) = error.get() {
+            return message;
+        }
+        if let Some(message) = notice.get() {
             return message;
         }
         lab.data.with(|d| match d {
@@ -77,42 +97,113 @@ pub fn DataView() -> impl IntoView {
                 "training, 15% validation and 15% test."
             </p>
             <ul class="downloads">{progress_rows}</ul>
-            <p id="data-status" class:error=move || error.with(Option::is_some)>{status}</p>
+            <p id="data-status" role="status" class:error=move || error.with(Option::is_some)>{status}</p>
+            <Show when=move || error.with(Option::is_some) && !loading.get()>
+                <button id="data-retry" on:click=move |_| start()>"Retry"</button>
+            </Show>
             {move || lab.data.get().map(|d| view! { <SampleGrid loaded=d.clone()/> <SplitTable loaded=d/> })}
         </section>
     }
 }
 
-/// Downloads the four files from `data/`, then parses, pools and splits them.
+/// Gets the four files from `data/` (each from this browser's offline copy when it has a good
+/// one, else downloaded, with automatic retries of transient faults), then pools and splits
+/// them. Files already in `parts` are not fetched again.
 async fn load(
+    parts: StoredValue<[Option<DataPart>; 4]>,
     received: RwSignal<[u64; 4]>,
     totals: RwSignal<[Option<u64>; 4]>,
+    notice: RwSignal<Option<String>>,
 ) -> Result<LoadedData, String> {
-    let mut files = Vec::with_capacity(4);
-    for (i, file) in DataFile::ALL.iter().enumerate() {
+    let mut parse_ms = 0.0;
+    for (i, file) in DataFile::ALL.iter().copied().enumerate() {
+        if parts.with_value(|p| p[i].is_some()) {
+            continue;
+        }
         let url = format!("data/{}", file.file_name());
-        let bytes = fetch_bytes(&url, |got, total| {
-            received.update(|r| r[i] = got);
-            totals.update(|t| t[i] = total);
-        })
-        .await
-        .map_err(|e| {
-            format!(
-                "Could not download {url}: {e}. Put the four Fashion-MNIST files in the data/ \
-                 folder next to the page (scripts/fetch-data.sh does this) and reload."
-            )
-        })?;
-        files.push(bytes);
+        let (part, ms) = get_file(file, &url, i, received, totals, notice).await?;
+        parse_ms += ms;
+        parts.update_value(|p| p[i] = Some(part));
     }
     let started = Instant::now();
-    let data = FashionMnist::from_files([&files[0], &files[1], &files[2], &files[3]])
-        .map_err(|e| format!("The data file {e}"))?;
+    let [a, b, c, d] = parts.try_update_value(std::mem::take).unwrap_or_default();
+    let (Some(a), Some(b), Some(c), Some(d)) = (a, b, c, d) else {
+        return Err("The data files were not all loaded; press Retry.".into());
+    };
+    let data = FashionMnist::from_data_parts([a, b, c, d]).map_err(|e| {
+        // The pair does not belong together: fetch all four again on Retry.
+        parts.set_value([None, None, None, None]);
+        format!(
+            "The data files do not belong together ({e}). Replace them with the official files \
+             (scripts/fetch-data.sh), then press Retry."
+        )
+    })?;
     let split = split_70_15_15(data.len(), DEFAULT_SEED);
     Ok(LoadedData {
         data,
         split,
-        parse_ms: started.elapsed().as_secs_f64() * 1000.0,
+        parse_ms: parse_ms + started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// One data file, parsed: this browser's offline copy when it has a good one, else downloaded
+/// (transient faults retried after [`RETRY_DELAYS`]) and kept for offline use. Returns the part
+/// and the milliseconds spent parsing it.
+async fn get_file(
+    file: DataFile,
+    url: &str,
+    i: usize,
+    received: RwSignal<[u64; 4]>,
+    totals: RwSignal<[Option<u64>; 4]>,
+    notice: RwSignal<Option<String>>,
+) -> Result<(DataPart, f64), String> {
+    if let Some(bytes) = kept_data_file(url).await {
+        let started = Instant::now();
+        match file.parse(&bytes) {
+            Ok(part) => {
+                let n = bytes.len() as u64;
+                received.update(|r| r[i] = n);
+                totals.update(|t| t[i] = Some(n));
+                return Ok((part, started.elapsed().as_secs_f64() * 1000.0));
+            }
+            Err(_) => forget_data_file(url).await,
+        }
+    }
+    let mut attempt = 0;
+    loop {
+        let fetched = fetch_checked(url, |got, total| {
+            received.update(|r| r[i] = got);
+            totals.update(|t| t[i] = total);
+        })
+        .await;
+        let started = Instant::now();
+        let outcome = fetched.and_then(|(bytes, expected)| {
+            check_body(&bytes, expected)?;
+            let part = file.parse(&bytes).map_err(DownloadFault::Invalid)?;
+            Ok((bytes, part))
+        });
+        match outcome {
+            Ok((bytes, part)) => {
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                if let Err(e) = keep_data_file(url, &bytes).await {
+                    leptos::logging::warn!("{url} is not kept for offline use: {e}");
+                }
+                return Ok((part, ms));
+            }
+            Err(fault) if fault.is_transient() && attempt < RETRY_DELAYS.len() => {
+                let delay = RETRY_DELAYS[attempt];
+                attempt += 1;
+                notice.set(Some(format!(
+                    "{url}: {fault}. Trying again in {:.1} s (attempt {} of {}).",
+                    delay.as_secs_f64(),
+                    attempt + 1,
+                    RETRY_DELAYS.len() + 1
+                )));
+                TimeoutFuture::new(delay.as_millis() as u32).await;
+            }
+            Err(fault) => return Err(fault.message(url)),
+        }
+    }
 }
 
 /// `bytes` in kB or MB.

@@ -58,6 +58,7 @@ pub fn TrainView() -> impl IntoView {
         outcome.set(None);
         let config = TrainConfig {
             epochs: epochs.get_untracked().max(1),
+            learning_rate: learning_rate_override().unwrap_or(TrainConfig::default().learning_rate),
             ..TrainConfig::default()
         };
         let train: Vec<u32> = loaded
@@ -319,4 +320,10 @@ pub fn TrainView() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// `?lr=` in the page's address sets Adam's learning rate, for experiments (and to force a
+/// diverging run: `?lr=NaN`).
+fn learning_rate_override() -> Option<f64> {
+    super::backend::query_param("lr")?.trim().parse().ok()
 }

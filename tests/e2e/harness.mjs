@@ -5,6 +5,7 @@ import { readFile, mkdtemp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,23 +22,60 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port. Resolves to { url, close }. */
-export async function serve(dir = DIST) {
+/** Serves `dir` on 127.0.0.1 at a free port, under `prefix` (as a project page of a git host
+ *  is served under /name/). `fault(path, n)`, called for the n-th request (from 1) of each path
+ *  below the prefix, may make the server misbehave: { status } answers with that HTTP status,
+ *  { html } answers 200 with an HTML page, { gunzip } sends a .gz file already decompressed,
+ *  { dropAfter } sends the full Content-Length, that many bytes, then drops the connection.
+ *  Resolves to { url, close, requests } (requests: path -> count). */
+export async function serve(dir = DIST, { prefix = '/', fault } = {}) {
+  const requests = new Map();
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? path + 'index.html' : path);
+    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!pathname.startsWith(prefix)) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    const path = normalize(pathname.slice(prefix.length)).replace(/^(\.\.[/\\])+/, '');
+    const n = (requests.get(path) ?? 0) + 1;
+    requests.set(path, n);
+    const misbehave = fault?.(path, n);
+    if (misbehave?.status) {
+      res.writeHead(misbehave.status, { 'content-type': 'text/plain' });
+      res.end(`error ${misbehave.status}`);
+      return;
+    }
+    if (misbehave?.html) {
+      const page = Buffer.from(misbehave.html);
+      res.writeHead(200, { 'content-type': 'text/html', 'content-length': page.length });
+      res.end(page);
+      return;
+    }
+    const file = join(dir, path === '.' || path.endsWith('/') ? join(path, 'index.html') : path);
+    let body;
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
-      res.end(body);
+      body = await readFile(file);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
+      return;
     }
+    if (misbehave?.gunzip) body = gunzipSync(body);
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
+    if (misbehave?.dropAfter !== undefined) {
+      res.write(body.subarray(0, misbehave.dropAfter), () => setTimeout(() => res.destroy(), 50));
+      return;
+    }
+    res.end(body);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    requests,
+    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+  };
 }
 
 /** Launches headless Chromium; `webgpu` adds the flag that enables WebGPU on SwiftShader. */
