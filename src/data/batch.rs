@@ -20,10 +20,11 @@ pub fn make_batch(data: &FashionMnist, indices: &[u32], device: &Device) -> Batc
     make_batch_with(data, indices, device, None)
 }
 
-/// Like [`make_batch`], with each image randomly mirrored left-right (half of them) and shifted
-/// by up to [`MAX_SHIFT`] pixels each way (the uncovered border is background, 0), drawn from
-/// a generator seeded with `seed`. Garments stay garments under both; it is done on the host
-/// bytes, so it costs nothing on the device.
+/// Like [`make_batch`], with each image randomly shifted by up to [`MAX_SHIFT`] pixels each way
+/// (the uncovered border is background, 0), drawn from a generator seeded with `seed`. Not
+/// mirrored: every shoe in Fashion-MNIST points left, and a mirrored one is a picture the test
+/// set never shows (measured: with mirroring the ninth configuration reached 93.1% validation
+/// accuracy). Done on the host bytes, so it costs nothing on the device.
 pub fn make_augmented_batch(
     data: &FashionMnist,
     indices: &[u32],
@@ -50,10 +51,9 @@ fn make_batch_with(
         match rng.as_mut() {
             None => pixels.extend(image.iter().map(|&p| f32::from(p) / 255.0)),
             Some(rng) => {
-                let mirror = rng.random_bool(0.5);
                 let dx = rng.random_range(-MAX_SHIFT..=MAX_SHIFT);
                 let dy = rng.random_range(-MAX_SHIFT..=MAX_SHIFT);
-                pixels.extend(transformed(image, mirror, dx, dy));
+                pixels.extend(transformed(image, dx, dy));
             }
         }
         labels.push(i64::from(data.label(i as usize)));
@@ -77,15 +77,14 @@ fn images_tensor(pixels: Vec<f32>, count: usize, device: &Device) -> Tensor<4> {
     )
 }
 
-/// `image` mirrored (when `mirror`) and then moved `dx` right and `dy` down, scaled to `[0, 1]`.
-pub fn transformed(image: &[u8], mirror: bool, dx: i32, dy: i32) -> impl Iterator<Item = f32> + '_ {
+/// `image` moved `dx` right and `dy` down, scaled to `[0, 1]`.
+pub fn transformed(image: &[u8], dx: i32, dy: i32) -> impl Iterator<Item = f32> + '_ {
     let side = IMAGE_SIDE as i32;
     (0..side * side).map(move |p| {
         let (y, x) = (p / side - dy, p % side - dx);
         if !(0..side).contains(&y) || !(0..side).contains(&x) {
             return 0.0;
         }
-        let x = if mirror { side - 1 - x } else { x };
         f32::from(image[(y * side + x) as usize]) / 255.0
     })
 }

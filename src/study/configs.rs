@@ -46,7 +46,7 @@ pub struct StudyModel {
     pub epochs: usize,
     /// Patience of early stopping on the validation loss, if used.
     pub early_stopping_patience: Option<usize>,
-    /// Random mirroring and shifts of the training images.
+    /// Random shifts of the training images.
     pub augment: bool,
     /// Images per step, when not the study's shared batch size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,17 +138,18 @@ pub fn study_models() -> Vec<StudyModel> {
     ]
 }
 
-/// Ours, not from the original study: three conv layers widening 32 -> 64 -> 128 at full
+/// Ours, not from the original study: three conv layers widening 32 -> 96 -> 192 at full
 /// stride, each with batch normalization, a dense 256 layer with dropout 0.3, trained 15 epochs
-/// in batches of 64 on mirrored and shifted images with a cosine learning-rate decay to 5% of
-/// 1e-3.
+/// in batches of 64 on images shifted by up to a pixel, with a cosine learning-rate decay to 5%
+/// of 1e-3. (Measured first: 32 -> 64 -> 128 with mirrored images too reached 93.1% validation
+/// accuracy, short of the 93.5% aimed at.)
 fn ninth() -> StudyModel {
     StudyModel {
         id: 9,
         regularization: Regularization::OwnDesign,
         architecture: CnnConfig {
             conv_strides: vec![1, 1, 1],
-            widths: vec![32, 64, 128],
+            widths: vec![32, 96, 192],
             batch_norm: true,
             hidden_units: Some(256),
             hidden_dropout: 0.3,

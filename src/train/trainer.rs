@@ -31,7 +31,7 @@ pub struct TrainConfig {
     /// Hand a copy of the model to the driver every this many steps (for live pictures of
     /// what it learns); `None` for never.
     pub snapshot_every: Option<usize>,
-    /// Random mirroring and small shifts of the training images (see
+    /// Random small shifts of the training images (see
     /// [`make_augmented_batch`]).
     #[serde(default)]
     pub augment: bool,

@@ -767,7 +767,7 @@ fn ResultsTable(results: RwSignal<StudyResults>) -> impl IntoView {
         })
     };
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Results per configuration">
             <table id="study-table">
                 <caption>"Results per configuration (the best by validation accuracy is highlighted)"</caption>
                 <thead>
@@ -862,7 +862,7 @@ fn TestReport(top: TestResult, data: Option<Rc<LoadedData>>) -> impl IntoView {
                     top.test.count
                 )}
             </p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Confusion matrix">
                 <table id="confusion-matrix" class="confusion">
                     <caption>"Confusion matrix: rows are the true class, columns the predicted class; the last column is the accuracy per class"</caption>
                     <thead><tr><th></th>{header}<th>"Accuracy"</th></tr></thead>

@@ -130,7 +130,7 @@ test('data faults: a clear message naming the file, automatic retries, Retry rec
   }
 });
 
-test('a diverging run says so; Train pressed twice starts one run; accessibility', { timeout: 10 * 60_000 }, async () => {
+test('a diverging run says so; Train pressed twice starts one run; accessibility; a 360 px phone', { timeout: 10 * 60_000 }, async () => {
   const server = await serve();
   const { context, page, errors } = await launch({ webgpu: false });
   try {
@@ -168,6 +168,29 @@ test('a diverging run says so; Train pressed twice starts one run; accessibility
       });
       assert.deepEqual(violations, [], `${scheme}: ${violations.join('\n')}`);
     }
+
+    // A phone, 360 px wide: nothing wider than the screen, and a finger draws.
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.goto(`${server.url}?backend=cpu`);
+    await waitForData(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(overflow <= 360, `the page is ${overflow} px wide at 360 px`);
+    await page.locator('#draw-canvas').scrollIntoViewIfNeeded();
+    await page.evaluate(() => {
+      const canvas = document.querySelector('#draw-canvas');
+      const box = canvas.getBoundingClientRect();
+      const touch = (type, fx, fy) => canvas.dispatchEvent(new PointerEvent(type, {
+        pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, buttons: type === 'pointerup' ? 0 : 1,
+        clientX: box.left + fx * box.width, clientY: box.top + fy * box.height,
+      }));
+      touch('pointerdown', 0.5, 0.1);
+      for (let i = 1; i <= 20; i++) touch('pointermove', 0.5, 0.1 + 0.04 * i);
+      touch('pointerup', 0.5, 0.9);
+    });
+    await page.waitForFunction(() => document.querySelectorAll('#probabilities li').length === 10, null, { timeout: 60_000 });
+    const touched = await page.$$eval('#probabilities li', (items) => items.map((li) => Number(li.dataset.prob)));
+    assert.ok(Math.abs(touched.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+    assertNoCrash(errors);
   } finally {
     await context.close();
     await server.close();
