@@ -35,6 +35,15 @@ fn the_eight_configurations_match_the_original_studys_parameter_counts() {
         .iter()
         .map(|m| (m.id, m.architecture.init(&device).num_params()))
         .collect();
+    // The count the page shows before building a model is the built model's.
+    for (model, &(_, built)) in models.iter().zip(&counts) {
+        assert_eq!(
+            model.architecture.parameter_count(),
+            built,
+            "model {}",
+            model.id
+        );
+    }
     assert_eq!(
         counts[..8],
         [

@@ -141,7 +141,9 @@ impl CnnConfig {
             let width = self.width(layer);
             count += inputs * width * 9 + width;
             if self.batch_norm {
-                count += 2 * width;
+                // Scale and shift, and the running mean and variance (Keras' "total params"
+                // counts them too, as burn's `num_params` does).
+                count += 4 * width;
             }
             inputs = width;
         }
