@@ -173,6 +173,36 @@ impl FashionMnist {
         Self::from_files([&a, &b, &c, &d]).map_err(|e| e.to_string())
     }
 
+    /// Rebuilds a set from [`FashionMnist::pixels`] and [`FashionMnist::labels`] (as a
+    /// worker receives it): 784 bytes per image, one label (0-9) per image.
+    pub fn from_pixels(pixels: Vec<u8>, labels: Vec<u8>) -> Result<Self, IdxError> {
+        let expected = labels.len() * IMAGE_PIXELS;
+        if pixels.len() != expected {
+            return Err(IdxError::Truncated {
+                expected,
+                found: pixels.len(),
+            });
+        }
+        if let Some((index, &label)) = labels
+            .iter()
+            .enumerate()
+            .find(|&(_, &l)| usize::from(l) >= NUM_CLASSES)
+        {
+            return Err(IdxError::LabelOutOfRange { index, label });
+        }
+        Ok(Self { pixels, labels })
+    }
+
+    /// Every image's bytes, one after the other.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Every image's class.
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
     /// Number of images.
     pub fn len(&self) -> usize {
         self.labels.len()

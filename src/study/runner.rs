@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 
 use burn::module::Module;
 use burn::prelude::*;
+use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use super::configs::StudyModel;
@@ -22,7 +23,7 @@ use crate::train::{Metrics, TrainConfig, TrainError, TrainEvent, Trainer};
 pub const MISTAKES_KEPT: usize = 48;
 
 /// What every configuration shares, and how much of the data a run uses.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudyProtocol {
     pub seed: u64,
     pub batch_size: usize,

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::backend::init_backend;
+use super::backend::{address_with_backend, init_backend};
 use super::classify_view::ClassifyView;
 use super::data_view::DataView;
 use super::model_store::{REPRESENTATION_URL, load_pretrained, load_shipped, restore_latest};
@@ -45,6 +45,13 @@ pub fn App() -> impl IntoView {
         })
     };
     let backend_note = move || lab.backend.with(|b| b.as_ref().map(|b| b.note.clone()));
+    let backend_switch = move || {
+        lab.backend.with(|b| {
+            let (text, value) = b.as_ref()?.switch?;
+            let href = address_with_backend(value)?;
+            Some(view! { " " <a id="backend-switch" href=href>{text}</a> })
+        })
+    };
     view! {
         <header>
             <h1>"Fashion Lab"</h1>
@@ -54,6 +61,7 @@ pub fn App() -> impl IntoView {
             <p class="backend">
                 "Backend: " <strong id="backend-name">{backend_label}</strong>
                 " " <span id="backend-note">{backend_note}</span>
+                {backend_switch}
             </p>
         </header>
         <main>

@@ -1,5 +1,8 @@
-//! Picks the compute backend once, at start: WebGPU (burn-wgpu) when the browser offers an
-//! adapter, else the CPU (burn-ndarray), and says which and why.
+//! Picks the compute backend once, at start, and says which and why: WebGPU (burn-wgpu) when
+//! the browser offers a hardware adapter; the CPU (burn-ndarray) when it offers none, or only a
+//! software one (SwiftShader and the like run WebGPU on the CPU, measured ~20x slower than
+//! burn-ndarray here). `?backend=webgpu` or `?backend=cpu` in the address overrides the choice;
+//! the page offers that as a link.
 
 use burn::tensor::Device;
 use js_sys::{Function, Promise, Reflect};
@@ -26,12 +29,17 @@ pub struct Backend {
     pub kind: BackendKind,
     /// One sentence for the page: what runs where, and why.
     pub note: String,
+    /// The other backend the person may switch to: link text and the `?backend=` value.
+    pub switch: Option<(&'static str, &'static str)>,
 }
 
-/// Initialises the backend. `?backend=cpu` in the page's URL forces the CPU.
+/// Initialises the page's backend.
 pub async fn init_backend() -> Backend {
-    if query_param("backend").as_deref() == Some("cpu") {
-        return cpu("CPU (burn-ndarray), chosen by ?backend=cpu in the address.".into());
+    let requested = query_param("backend");
+    if requested.as_deref() == Some("cpu") {
+        let mut backend = cpu("CPU (burn-ndarray), chosen by ?backend=cpu in the address.".into());
+        backend.switch = Some(("Let the page choose", "auto"));
+        return backend;
     }
     let adapter = match webgpu_adapter().await {
         Ok(adapter) => adapter,
@@ -41,14 +49,56 @@ pub async fn init_backend() -> Backend {
             ));
         }
     };
+    if adapter.software && requested.as_deref() != Some("webgpu") {
+        let mut backend = cpu(format!(
+            "CPU (burn-ndarray), chosen automatically: the WebGPU adapter here ({}) is a \
+             software renderer, on which training runs about 20 times slower than on the CPU.",
+            adapter.description
+        ));
+        backend.switch = Some(("Use WebGPU anyway", "webgpu"));
+        return backend;
+    }
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
             device,
             kind: BackendKind::WebGpu,
-            note: format!("WebGPU (burn-wgpu) on {adapter}."),
+            note: if adapter.software {
+                format!(
+                    "WebGPU (burn-wgpu) on {}, a software renderer, chosen by ?backend=webgpu \
+                     in the address.",
+                    adapter.description
+                )
+            } else {
+                format!("WebGPU (burn-wgpu) on {}.", adapter.description)
+            },
+            switch: Some(("Use the CPU", "cpu")),
         },
         Err(e) => cpu(format!(
             "CPU fallback (burn-ndarray): WebGPU failed to start ({e})."
+        )),
+    }
+}
+
+/// Initialises a training worker's backend: WebGPU when the page uses it and the worker has
+/// it too, else the CPU, with a note that says which and why.
+pub async fn worker_backend(webgpu: bool) -> Backend {
+    if !webgpu {
+        return cpu("CPU (burn-ndarray), as in the page.".into());
+    }
+    if let Err(reason) = webgpu_adapter().await {
+        return cpu(format!(
+            "CPU (burn-ndarray): WebGPU is not available in this browser's workers ({reason})."
+        ));
+    }
+    match Device::wgpu_options().init_async().await {
+        Ok(device) => Backend {
+            device,
+            kind: BackendKind::WebGpu,
+            note: "WebGPU (burn-wgpu), as in the page.".into(),
+            switch: None,
+        },
+        Err(e) => cpu(format!(
+            "CPU (burn-ndarray): WebGPU failed to start in the worker ({e})."
         )),
     }
 }
@@ -59,13 +109,24 @@ fn cpu(note: String) -> Backend {
         device: Device::ndarray(),
         kind: BackendKind::Cpu,
         note,
+        switch: None,
     }
 }
 
-/// Asks the browser for a WebGPU adapter; describes it, or says why there is none.
-async fn webgpu_adapter() -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let gpu = Reflect::get(&window.navigator(), &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
+/// A WebGPU adapter, as the browser describes it.
+struct Adapter {
+    description: String,
+    /// A software renderer (the browser says it is a fallback adapter, or it is SwiftShader,
+    /// llvmpipe or another known CPU implementation).
+    software: bool,
+}
+
+/// Asks the browser (the page's or a worker's) for a WebGPU adapter; describes it, or says
+/// why there is none.
+async fn webgpu_adapter() -> Result<Adapter, String> {
+    let navigator =
+        Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|_| "no navigator")?;
+    let gpu = Reflect::get(&navigator, &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
     if gpu.is_undefined() || gpu.is_null() {
         return Err("this browser has no navigator.gpu".into());
     }
@@ -96,16 +157,72 @@ async fn webgpu_adapter() -> Result<String, String> {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    Ok(if description.is_empty() {
-        "the browser's adapter".into()
+    // `info.isFallbackAdapter` (newer browsers) or `adapter.isFallbackAdapter` (older).
+    let fallback = [&info, &adapter].into_iter().any(|object| {
+        Reflect::get(object, &"isFallbackAdapter".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    });
+    let named = [
+        field("vendor"),
+        field("architecture"),
+        field("description"),
+        field("device"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    Ok(Adapter {
+        software: fallback || is_software_renderer(&named),
+        description: if description.is_empty() {
+            "the browser's adapter".into()
+        } else {
+            format!("adapter \"{description}\"")
+        },
+    })
+}
+
+/// Whether an adapter's self-description names a CPU implementation of the GPU APIs.
+fn is_software_renderer(described: &str) -> bool {
+    let described = described.to_ascii_lowercase();
+    [
+        "swiftshader",
+        "llvmpipe",
+        "lavapipe",
+        "softpipe",
+        "microsoft basic render",
+    ]
+    .iter()
+    .any(|name| described.contains(name))
+}
+
+/// The page's address with `?backend=` set to `value` ("auto" removes it), other query
+/// parameters kept.
+pub fn address_with_backend(value: &str) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let params = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+    if value == "auto" {
+        params.delete("backend");
     } else {
-        format!("adapter \"{description}\"")
+        params.set("backend", value);
+    }
+    let query = String::from(params.to_string());
+    let path = location.pathname().ok()?;
+    Some(if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
     })
 }
 
 /// The value of `name` in the page's query string.
 pub fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
+    let location = Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+    let search = Reflect::get(&location, &"search".into())
+        .ok()?
+        .as_string()?;
     web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?
         .get(name)

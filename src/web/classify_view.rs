@@ -25,6 +25,8 @@ pub fn ClassifyView() -> impl IntoView {
     let input_canvas = NodeRef::<leptos::html::Canvas>::new();
     let probabilities = RwSignal::new(Vec::<f32>::new());
     let message = RwSignal::new(None::<String>);
+    // Milliseconds of the last classification: preprocessing, the model, reading back.
+    let took_ms = RwSignal::new(None::<f64>);
     let drawing = Rc::new(Cell::new(false));
 
     draw_canvas.on_load(clear);
@@ -39,6 +41,7 @@ pub fn ClassifyView() -> impl IntoView {
             message.set(Some("The model is still loading.".into()));
             return;
         };
+        let started = now_ms();
         let Some(pixels) = canvas_rgba(&canvas) else {
             return;
         };
@@ -61,7 +64,10 @@ pub fn ClassifyView() -> impl IntoView {
         message.set(None);
         spawn_local(async move {
             match class_probabilities(&active.model, &input.pixels).await {
-                Ok(values) => probabilities.set(values),
+                Ok(values) => {
+                    took_ms.set(Some(now_ms() - started));
+                    probabilities.set(values);
+                }
                 Err(e) => message.set(Some(format!("Classification failed: {e}"))),
             }
         });
@@ -162,8 +168,18 @@ pub fn ClassifyView() -> impl IntoView {
                 <Probabilities id="probabilities" values=probabilities/>
             </div>
             <p id="classify-message">{move || message.get()}</p>
+            <p id="classify-time" class="explain" data-ms=move || took_ms.get().map(|ms| ms.to_string())>
+                {move || took_ms.get().map(|ms| format!("Classified in {ms:.1} ms (preprocessing, the model, reading the result back)."))}
+            </p>
         </section>
     }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
 }
 
 /// The class probabilities as bars, most likely first, top-1 highlighted.

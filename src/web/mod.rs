@@ -17,9 +17,14 @@ mod study_store;
 mod study_view;
 mod train_view;
 mod upload_view;
+mod worker;
 
-/// Mounts the app on the page's body.
+/// Mounts the app on the page's body; in a training worker, runs the worker instead.
 pub fn start() {
+    if worker::in_worker() {
+        worker::worker_main();
+        return;
+    }
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

@@ -4,13 +4,13 @@
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, HtmlCanvasElement, HtmlInputElement};
 
+use super::backend::{Backend, BackendKind};
 use super::canvas::paint_grey;
 use super::download::fetch_bytes;
 use super::model_store::{download, read_file};
@@ -19,16 +19,15 @@ use super::study_charts::draw_panel;
 use super::study_store::{
     clear_study, keep_as_previous, load_previous_study, load_study, save_study,
 };
+use super::worker::run_in_worker;
 use crate::data::fashion_mnist::CLASS_NAMES;
+use crate::job::{Job, JobEvent, JobOutcome};
 use crate::model::Cnn;
-use crate::model::saved::ModelInfo;
+use crate::model::saved::{ModelInfo, decode_model};
 use crate::study::curves::{Metric, curves};
-use crate::study::runner::test_model;
 use crate::study::{
-    RunResult, RunStatus, StudyModel, StudyProtocol, StudyResults, TestResult, retrain_and_test,
-    study_models, train_configuration,
+    RunResult, RunStatus, StudyModel, StudyProtocol, StudyResults, TestResult, study_models,
 };
-use crate::train::TrainEvent;
 
 /// The two panels of the original study's overview.
 const PANELS: [(&str, &[usize]); 2] = [
@@ -106,8 +105,6 @@ pub fn StudyView() -> impl IntoView {
             max_epochs: Some(max_epochs.get_untracked()),
             ..StudyProtocol::default()
         };
-        let backend_label = backend.note.clone();
-        let device = backend.device.clone();
         running.set(true);
         stop_requested.set(false);
         message.set(None);
@@ -116,8 +113,7 @@ pub fn StudyView() -> impl IntoView {
                 loaded,
                 chosen,
                 protocol,
-                device,
-                backend_label,
+                backend,
                 results,
                 StudyControls {
                     stop_requested,
@@ -158,15 +154,7 @@ pub fn StudyView() -> impl IntoView {
             top_model,
         };
         spawn_local(async move {
-            test_best(
-                &loaded,
-                &protocol,
-                &backend.device,
-                &backend.note,
-                results,
-                &controls,
-            )
-            .await;
+            test_best(&loaded, &protocol, &backend, results, &controls).await;
             save();
             running.set(false);
         });
@@ -473,13 +461,13 @@ struct StudyControls {
     top_model: RwSignal<Option<Cnn>, LocalStorage>,
 }
 
-/// Runs `chosen` in sequence, storing the study after every epoch, then tests the top model.
+/// Runs `chosen` in sequence, each in a background worker, storing the study after every
+/// epoch, then tests the top model.
 async fn run_study(
     loaded: Rc<LoadedData>,
     chosen: Vec<StudyModel>,
     protocol: StudyProtocol,
-    device: burn::tensor::Device,
-    backend: String,
+    backend: Rc<Backend>,
     results: RwSignal<StudyResults>,
     controls: StudyControls,
 ) {
@@ -507,35 +495,38 @@ async fn run_study(
             test: None,
             train_images: split.train.len(),
             validation_images: split.validation.len(),
-            backend: backend.clone(),
+            backend: backend.note.clone(),
         };
         results.update(|r| r.record(live.clone()));
-        let (mut run, kept) = train_configuration(
-            model,
+        let job = Job::StudyRun {
+            model: model.clone(),
+            protocol: protocol.clone(),
+            backend: backend.note.clone(),
+        };
+        let outcome = run_in_worker(
+            &job,
+            backend.kind == BackendKind::WebGpu,
             &loaded.data,
-            &split,
-            &protocol,
-            &device,
-            &backend,
-            || TimeoutFuture::new(0),
-            |event| {
+            |_, _| {},
+            |event, _| {
                 match event {
-                    TrainEvent::Step {
+                    JobEvent::Step {
                         epoch, step, steps, ..
                     } => {
-                        controls.step_progress.set((*step, *steps));
+                        controls.step_progress.set((step, steps));
                         controls.progress.set(format!(
                             "{header}: epoch {epoch} of {epochs}, step {step} of {steps}"
                         ));
                     }
-                    TrainEvent::Epoch { record, .. } => {
-                        live.epochs.push(record.clone());
+                    JobEvent::Epoch(record) => {
+                        live.epochs.push(record);
                         results.update(|r| r.record(live.clone()));
                         if let Err(e) = results.with_untracked(save_study) {
                             controls.message.set(Some((true, e)));
                         }
                     }
-                    TrainEvent::Snapshot(_) => {}
+                    JobEvent::Phase(phase) => controls.progress.set(format!("{header}: {phase}")),
+                    JobEvent::Snapshot { .. } => {}
                 }
                 if controls.stop_requested.get_untracked() {
                     ControlFlow::Break(())
@@ -545,25 +536,22 @@ async fn run_study(
             },
         )
         .await;
-        if let (false, Some(kept), RunStatus::Finished) =
-            (model.from_original_study(), &kept, &run.status)
-        {
-            controls
-                .progress
-                .set(format!("{header}: scoring on the test set"));
-            match test_model(
-                kept,
-                &loaded.data,
-                &split.test,
-                protocol.batch_size,
-                &|| TimeoutFuture::new(0),
-            )
-            .await
-            {
-                Ok(scored) => run.test = Some(scored.metrics),
-                Err(e) => controls.message.set(Some((true, e.to_string()))),
+        let run = match outcome {
+            Ok((JobOutcome::StudyRun { run, test_error }, _)) => {
+                if let Some(e) = test_error {
+                    controls.message.set(Some((true, e)));
+                }
+                run
             }
-        }
+            Ok((JobOutcome::Failed(e), _)) | Err(e) => RunResult {
+                status: RunStatus::Failed(e),
+                ..live.clone()
+            },
+            Ok((other, _)) => RunResult {
+                status: RunStatus::Failed(format!("the worker answered {other:?}")),
+                ..live.clone()
+            },
+        };
         let status = run.status.clone();
         results.update(|r| r.record(run));
         if let Err(e) = results.with_untracked(save_study) {
@@ -586,15 +574,15 @@ async fn run_study(
             _ => {}
         }
     }
-    test_best(&loaded, &protocol, &device, &backend, results, &controls).await;
+    test_best(&loaded, &protocol, &backend, results, &controls).await;
 }
 
-/// Retrains the best finished run on training + validation and scores it on the test set.
+/// Retrains the best finished run on training + validation, in a background worker, and
+/// scores it on the test set.
 async fn test_best(
     loaded: &LoadedData,
     protocol: &StudyProtocol,
-    device: &burn::tensor::Device,
-    backend: &str,
+    backend: &Backend,
     results: RwSignal<StudyResults>,
     controls: &StudyControls,
 ) {
@@ -611,23 +599,28 @@ async fn test_best(
         split.train.len() + split.validation.len()
     );
     controls.progress.set(header.clone());
-    let outcome = retrain_and_test(
-        &best,
+    let job = Job::RetrainAndTest {
+        run: best.clone(),
+        protocol: protocol.clone(),
+        backend: backend.note.clone(),
+    };
+    let outcome = run_in_worker(
+        &job,
+        backend.kind == BackendKind::WebGpu,
         &loaded.data,
-        &split,
-        protocol,
-        device,
-        backend,
-        || TimeoutFuture::new(0),
-        |event| {
-            if let TrainEvent::Step {
-                epoch, step, steps, ..
-            } = event
-            {
-                controls.step_progress.set((*step, *steps));
-                controls
-                    .progress
-                    .set(format!("{header}: epoch {epoch}, step {step} of {steps}"));
+        |_, _| {},
+        |event, _| {
+            match event {
+                JobEvent::Step {
+                    epoch, step, steps, ..
+                } => {
+                    controls.step_progress.set((step, steps));
+                    controls
+                        .progress
+                        .set(format!("{header}: epoch {epoch}, step {step} of {steps}"));
+                }
+                JobEvent::Phase(phase) => controls.progress.set(format!("{header}: {phase}")),
+                JobEvent::Epoch(_) | JobEvent::Snapshot { .. } => {}
             }
             if controls.stop_requested.get_untracked() {
                 ControlFlow::Break(())
@@ -638,7 +631,7 @@ async fn test_best(
     )
     .await;
     match outcome {
-        Ok(Some((test, model))) => {
+        Ok((JobOutcome::Tested(Some(test)), model_file)) => {
             controls.progress.set(format!(
                 "Done: {} scored {:.2}% on {} test images.",
                 best.model.name(),
@@ -646,14 +639,25 @@ async fn test_best(
                 test.test.count
             ));
             results.update(|r| r.top = Some(test));
-            controls.top_model.set(Some(model));
+            match model_file.map(|bytes| decode_model(&bytes, &backend.device)) {
+                Some(Ok((model, _))) => controls.top_model.set(Some(model)),
+                Some(Err(e)) => controls.message.set(Some((
+                    true,
+                    format!("The top model could not be read back: {e}"),
+                ))),
+                None => {}
+            }
         }
-        Ok(None) => controls
+        Ok((JobOutcome::Tested(None), _)) => controls
             .progress
             .set("Cancelled the top model's retraining.".into()),
-        Err(e) => controls.message.set(Some((
+        Ok((JobOutcome::Failed(e), _)) | Err(e) => controls.message.set(Some((
             true,
             format!("Retraining the top model failed: {e}"),
+        ))),
+        Ok((other, _)) => controls.message.set(Some((
+            true,
+            format!("Retraining the top model failed: the worker answered {other:?}"),
         ))),
     }
 }

@@ -1,17 +1,21 @@
-//! Trains model 4 in the page, with per-epoch progress, metrics and a Stop button.
+//! Trains a model in a background worker (the page stays responsive), with per-epoch
+//! progress, metrics and a Stop button.
 
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::backend::BackendKind;
 use super::model_store::store_latest;
 use super::state::{ActiveModel, use_lab};
+use super::worker::run_in_worker;
+use crate::job::{Job, JobEvent, JobOutcome};
 use crate::model::CnnConfig;
-use crate::model::saved::ModelInfo;
-use crate::train::{EpochRecord, TrainConfig, TrainEvent, Trainer};
+use crate::model::saved::{ModelInfo, decode_model};
+use crate::study::study_models;
+use crate::train::{EpochRecord, TrainConfig};
 
 /// Steps between live pictures while the representation model trains: a few readbacks of
 /// small tensors, rare enough not to slow training noticeably.
@@ -33,7 +37,8 @@ pub fn TrainView() -> impl IntoView {
     let lab = use_lab();
     let defaults = TrainConfig::default();
     let epochs = RwSignal::new(defaults.epochs);
-    let training_representation = RwSignal::new(false);
+    let architecture = RwSignal::new(Architecture::Model4);
+    let worker_note = RwSignal::new(None::<String>);
     let train_size = RwSignal::new(49_000usize);
     let validation_size = RwSignal::new(10_500usize);
     let running = RwSignal::new(false);
@@ -51,11 +56,12 @@ pub fn TrainView() -> impl IntoView {
             return;
         };
         let device = backend.device.clone();
-        let backend_label = backend.kind.label();
+        let webgpu = backend.kind == BackendKind::WebGpu;
         running.set(true);
         stop_requested.set(false);
         records.set(Vec::new());
         outcome.set(None);
+        worker_note.set(None);
         let config = TrainConfig {
             epochs: epochs.get_untracked().max(1),
             learning_rate: learning_rate_override().unwrap_or(TrainConfig::default().learning_rate),
@@ -79,73 +85,86 @@ pub fn TrainView() -> impl IntoView {
             epochs: config.epochs,
             ..Progress::default()
         });
-        let representation = training_representation.get_untracked();
-        let (model_config, model_name) = if representation {
-            (CnnConfig::representation(), "representation model")
-        } else {
-            (CnnConfig::model4(), "model 4")
-        };
+        let chosen = architecture.get_untracked();
+        let representation = chosen == Architecture::Representation;
+        let (model_config, model_name) = (chosen.config(), chosen.name());
         let config = TrainConfig {
             // Live filter and activation pictures while the representation model trains.
             snapshot_every: representation.then_some(SNAPSHOT_EVERY),
             ..config
         };
+        let train_images = train.len();
+        let job = Job::Train {
+            architecture: model_config.clone(),
+            config,
+            train,
+            validation,
+        };
         spawn_local(async move {
-            let mut trainer =
-                Trainer::new(&model_config, config.learning_rate, config.seed, &device);
-            let result = trainer
-                .run(
-                    &loaded.data,
-                    &train,
-                    &validation,
-                    &config,
-                    || TimeoutFuture::new(0),
-                    |event| {
-                        match event {
-                            TrainEvent::Step {
-                                epoch,
-                                step,
-                                steps,
-                                running,
-                            } => progress.update(|p| {
-                                p.epoch = epoch;
-                                p.step = step;
-                                p.steps = steps;
-                                if let Some(m) = running {
-                                    p.running_loss = Some(m.loss);
-                                    p.running_accuracy = Some(m.accuracy);
-                                }
-                            }),
-                            TrainEvent::Epoch { record, .. } => records.update(|r| r.push(record)),
-                            TrainEvent::Snapshot(model) => {
-                                let p = progress.get_untracked();
+            let result = run_in_worker(
+                &job,
+                webgpu,
+                &loaded.data,
+                |_, note| worker_note.set(Some(note)),
+                |event, model_file| {
+                    match event {
+                        JobEvent::Step {
+                            epoch,
+                            step,
+                            steps,
+                            running,
+                        } => progress.update(|p| {
+                            p.epoch = epoch;
+                            p.step = step;
+                            p.steps = steps;
+                            if let Some(m) = running {
+                                p.running_loss = Some(m.loss);
+                                p.running_accuracy = Some(m.accuracy);
+                            }
+                        }),
+                        JobEvent::Epoch(record) => records.update(|r| r.push(record)),
+                        JobEvent::Snapshot { epoch, step, steps } => {
+                            if let Some(Ok((model, _))) =
+                                model_file.map(|bytes| decode_model(&bytes, &device))
+                            {
                                 lab.representation.set(Some(Rc::new(ActiveModel {
                                     info: ModelInfo {
                                         name: "representation model being trained".into(),
                                         architecture: model_config.clone(),
-                                        epochs: p.epoch,
+                                        epochs: epoch,
                                         validation_accuracy: None,
                                         test_accuracy: None,
                                         trained: "training now".into(),
                                     },
                                     model,
-                                    source: format!(
-                                        "epoch {}, step {} of {}",
-                                        p.epoch, p.step, p.steps
-                                    ),
+                                    source: format!("epoch {epoch}, step {step} of {steps}"),
                                 })));
                             }
                         }
-                        if stop_requested.get_untracked() {
-                            ControlFlow::Break(())
-                        } else {
-                            ControlFlow::Continue(())
-                        }
-                    },
-                )
-                .await;
-            match result {
-                Ok(report) => {
+                        JobEvent::Phase(_) => {}
+                    }
+                    if stop_requested.get_untracked() {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                },
+            )
+            .await;
+            let backend_label = if worker_note
+                .with_untracked(|n| n.as_deref().is_some_and(|n| n.starts_with("WebGPU")))
+            {
+                BackendKind::WebGpu.label()
+            } else {
+                BackendKind::Cpu.label()
+            };
+            let trained = match result {
+                Ok((JobOutcome::Trained(report), model_file)) => Ok((report, model_file)),
+                Ok((JobOutcome::Failed(e), _)) | Err(e) => Err(e),
+                Ok((other, _)) => Err(format!("the worker answered {other:?}")),
+            };
+            match trained {
+                Ok((report, model_file)) => {
                     let finished = report.epochs.len();
                     let message = match report.final_validation() {
                         Some(v) => format!(
@@ -166,7 +185,8 @@ pub fn TrainView() -> impl IntoView {
                         }
                     };
                     outcome.set(Some(message));
-                    if let Some(v) = report.final_validation() {
+                    let decoded = model_file.map(|bytes| decode_model(&bytes, &device));
+                    if let (Some(v), Some(Ok((model, _)))) = (report.final_validation(), decoded) {
                         let info = ModelInfo {
                             name: format!("{model_name} trained here"),
                             architecture: model_config,
@@ -174,12 +194,10 @@ pub fn TrainView() -> impl IntoView {
                             validation_accuracy: Some(v.accuracy),
                             test_accuracy: None,
                             trained: format!(
-                                "{finished} epoch(s) on {} training images in this page ({})",
-                                train.len(),
-                                backend_label
+                                "{finished} epoch(s) on {train_images} training images in this \
+                                 page ({backend_label})"
                             ),
                         };
-                        let model = trainer.model();
                         if representation {
                             lab.representation.set(Some(Rc::new(ActiveModel {
                                 model,
@@ -275,16 +293,17 @@ pub fn TrainView() -> impl IntoView {
                 "L2 penalty of 1e-5 on its weights (it pushes weights towards zero, against "
                 "overfitting), and 10 outputs; 628,630 parameters. The representation model has four "
                 "such conv layers (32,374 parameters); training it redraws its pictures below every "
-                "20 steps. Adam, learning rate 0.001, batches of 128, pixels scaled to [0, 1]."
+                "20 steps. Model 1 is the study's 3-conv network (19,146 parameters). Adam, learning rate 0.001, batches of 128, pixels scaled to [0, 1]."
             </p>
             <div class="controls">
                 <label for="architecture">"Model"</label>
                 <select
                     id="architecture"
                     disabled=move || running.get()
-                    on:change=move |ev| training_representation.set(event_target_value(&ev) == "representation")
+                    on:change=move |ev| architecture.set(Architecture::from_value(&event_target_value(&ev)))
                 >
                     <option value="model4" selected>"model 4 (classifier)"</option>
+                    <option value="model1">"model 1 (3 conv layers, 19,146 parameters)"</option>
                     <option value="representation">"representation model (4 conv layers, live pictures)"</option>
                 </select>
                 {number_input("epochs-input", "Epochs", epochs, 50)}
@@ -305,6 +324,9 @@ pub fn TrainView() -> impl IntoView {
                 ></progress>
                 <span id="progress-text">{progress_text}</span>
             </div>
+            <p id="train-where" class="explain">
+                {move || worker_note.get().map(|note| format!("Training runs in a background worker, so this page stays responsive; {note}"))}
+            </p>
             <table id="epoch-table">
                 <thead>
                     <tr>
@@ -319,6 +341,44 @@ pub fn TrainView() -> impl IntoView {
                 {move || outcome.get()}
             </p>
         </section>
+    }
+}
+
+/// The networks the Train view offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Architecture {
+    Model4,
+    Model1,
+    Representation,
+}
+
+impl Architecture {
+    fn from_value(value: &str) -> Self {
+        match value {
+            "model1" => Self::Model1,
+            "representation" => Self::Representation,
+            _ => Self::Model4,
+        }
+    }
+
+    fn config(self) -> CnnConfig {
+        match self {
+            Self::Model4 => CnnConfig::model4(),
+            Self::Model1 => study_models()
+                .into_iter()
+                .find(|m| m.id == 1)
+                .map(|m| m.architecture)
+                .unwrap_or_default(),
+            Self::Representation => CnnConfig::representation(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Model4 => "model 4",
+            Self::Model1 => "model 1",
+            Self::Representation => "representation model",
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 // End-to-end: the release build, served on 127.0.0.1, used in headless Chromium as a person
-// would: real data, training on WebGPU (SwiftShader) and on the CPU fallback, a drawing.
+// would: real data, the backend chosen by measurement (SwiftShader is a software adapter, so
+// the CPU) and overridden, training in a background worker on WebGPU (SwiftShader) and on the
+// CPU, a drawing classified while training runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -25,7 +27,14 @@ function assertProbabilities(probs) {
 test('real data, WebGPU training, and a drawing classified', { timeout: 20 * 60_000 }, async () => {
   const { context, page, errors } = await launch({ webgpu: true });
   try {
+    // SwiftShader's adapter is a software one: the page picks the CPU, says why, offers WebGPU.
     await page.goto(server.url);
+    await page.waitForFunction(() => document.querySelector('#backend-name')?.textContent !== 'starting…');
+    assert.equal(await page.textContent('#backend-name'), 'CPU');
+    assert.match(await page.textContent('#backend-note'),
+      /^CPU \(burn-ndarray\), chosen automatically: the WebGPU adapter here \(adapter "[^"]+"\) is a software renderer/);
+    assert.equal(await page.textContent('#backend-switch'), 'Use WebGPU anyway');
+    await Promise.all([page.waitForURL(/\?backend=webgpu$/), page.click('#backend-switch')]);
     const status = await waitForData(page);
     assert.match(status, /70000 images loaded/);
 
@@ -58,12 +67,16 @@ test('real data, WebGPU training, and a drawing classified', { timeout: 20 * 60_
     // The representation model's pictures are computed on WebGPU too.
     await page.waitForFunction(() => document.querySelectorAll('#activations canvas').length === 128, null, { timeout: 120_000 });
     assert.equal(await page.textContent('#representations-message'), '');
-    assert.match(await page.textContent('#backend-note'), /WebGPU \(burn-wgpu\)/);
+    assert.match(await page.textContent('#backend-note'), /^WebGPU \(burn-wgpu\) on adapter .*, a software renderer, chosen by \?backend=webgpu/);
+    assert.equal(await page.textContent('#backend-switch'), 'Use the CPU');
 
     const result = await trainInPage(page, { trainImages: WEBGPU_TRAIN_IMAGES, validationImages: 500, timeout: 15 * 60_000 });
     console.log(`WebGPU: ${result.outcome} (${result.throughput.map((t) => t.toFixed(1))} images/s)`);
     assert.ok(result.accuracy >= 0.4, `validation accuracy ${result.accuracy} >= 0.40`);
     assert.match(await page.textContent('#model-description'), /trained here/);
+    // Trained in the worker, on WebGPU there too.
+    assert.equal(await page.textContent('#train-where'),
+      'Training runs in a background worker, so this page stays responsive; WebGPU (burn-wgpu), as in the page.');
 
     const probs = await drawAndClassify(page);
     assertProbabilities(probs);
@@ -85,7 +98,7 @@ test('real data, WebGPU training, and a drawing classified', { timeout: 20 * 60_
   }
 });
 
-test('without WebGPU the page says so and trains on the CPU', { timeout: 10 * 60_000 }, async () => {
+test('without WebGPU the page says so and trains on the CPU, in a worker', { timeout: 10 * 60_000 }, async () => {
   const { context, page, errors } = await launch({ webgpu: false });
   try {
     await page.goto(server.url);
@@ -93,10 +106,29 @@ test('without WebGPU the page says so and trains on the CPU', { timeout: 10 * 60
     await page.waitForFunction(() => document.querySelector('#backend-name')?.textContent !== 'starting…');
     assert.equal(await page.textContent('#backend-name'), 'CPU');
     assert.match(await page.textContent('#backend-note'), /CPU fallback \(burn-ndarray\): WebGPU is not available/);
+    assert.equal(await page.$('#backend-switch'), null, 'nothing to switch to');
 
-    const result = await trainInPage(page, { trainImages: CPU_TRAIN_IMAGES, validationImages: 1000, timeout: 8 * 60_000 });
+    // Main-thread tasks over 50 ms while training: training on the page's thread would make
+    // one per step (a CPU step of model 4 takes ~0.3 s); in the worker there are a handful.
+    await page.evaluate(() => {
+      window.longTasks = [];
+      new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
+        .observe({ type: 'longtask' });
+    });
+    const training = trainInPage(page, { trainImages: CPU_TRAIN_IMAGES, validationImages: 1000, timeout: 8 * 60_000 });
+    // While it trains, a drawing is classified.
+    await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('#progress-text')?.textContent ?? ''), null, { timeout: 120_000 });
+    assertProbabilities(await drawAndClassify(page));
+    assert.ok(await page.isDisabled('#train-button'), 'the drawing was classified while training ran');
+    const result = await training;
     console.log(`CPU: ${result.outcome} (${result.throughput.map((t) => t.toFixed(1))} images/s)`);
     assert.ok(result.accuracy >= 0.6, `validation accuracy ${result.accuracy} >= 0.60`);
+    assert.equal(await page.textContent('#train-where'),
+      'Training runs in a background worker, so this page stays responsive; CPU (burn-ndarray), as in the page.');
+    const longTasks = await page.evaluate(() => window.longTasks);
+    const steps = CPU_TRAIN_IMAGES / 128;
+    console.log(`main-thread long tasks while training: ${longTasks.length} (${longTasks.map((d) => d.toFixed(0)).join(', ')} ms) over ${steps} steps`);
+    assert.ok(longTasks.length < steps / 4, `${longTasks.length} long tasks over ${steps} steps: training blocks the page`);
     assertProbabilities(await drawAndClassify(page));
     assertNoCrash(errors);
   } finally {

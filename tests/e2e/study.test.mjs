@@ -36,7 +36,7 @@ async function tableRows(page) {
 test('two configurations run on WebGPU: curves, table, test, export, reload', { timeout: 12 * 60_000 }, async () => {
   const { context, page, errors } = await launch({ webgpu: true });
   try {
-    await page.goto(server.url);
+    await page.goto(`${server.url}?backend=webgpu`);
     await waitForData(page);
     await page.waitForFunction(() => document.querySelector('#backend-name')?.textContent === 'WebGPU', null, { timeout: 60_000 });
     // Models 2 and 4 (the 1-conv ones, cheapest on SwiftShader) instead of the default eight.
