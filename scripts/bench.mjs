@@ -43,7 +43,13 @@ const add = (what, ours, theirs = '', ratio = '') => {
   console.log(`${what}: ${ours}${theirs ? ` | TF.js ${theirs}` : ''}${ratio ? ` | ${ratio}` : ''}`);
 };
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-const times = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a');
+// How many times faster ours is (a and b: ours and theirs, higher is better).
+const times = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `ours ${(a / b).toFixed(1)}x` : 'n/a');
+// The same for latencies (lower is better).
+const faster = (ours, theirs) => {
+  if (!Number.isFinite(ours) || !Number.isFinite(theirs)) return 'n/a';
+  return ours <= theirs ? `ours ${(theirs / ours).toFixed(1)}x faster` : `TF.js ${(ours / theirs).toFixed(1)}x faster`;
+};
 
 async function repeat(n, fn) {
   const values = [];
@@ -55,7 +61,7 @@ async function repeat(n, fn) {
 for (const name of await readdir(DIST)) {
   if (name.endsWith('.wasm') || name.endsWith('.js') || name.endsWith('.css')) {
     const bytes = await readFile(join(DIST, name));
-    add(`transfer size ${name.replace(/-[0-9a-f]{16}/, '')} (raw / gzip -9)`,
+    add(`transfer size ${name.replace(/-[0-9a-f]{8,}/, '')} (raw / gzip -9)`,
       `${(bytes.length / 1e6).toFixed(2)} MB / ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB`);
   }
 }
@@ -160,9 +166,9 @@ async function oursTrain(page, model, images, epochs = 2, onEpoch = async () => 
 }
 
 const ours = {};
-for (const backend of ['cpu', 'webgpu']) {
-  const n = backend === 'cpu' ? REPEAT : WEBGPU_REPEAT;
-  const images = backend === 'cpu' ? OURS_CPU_IMAGES : OURS_WEBGPU_IMAGES;
+for (const backend of ['cpu', 'ndarray', 'webgpu']) {
+  const n = backend === 'webgpu' ? WEBGPU_REPEAT : REPEAT;
+  const images = backend === 'webgpu' ? OURS_WEBGPU_IMAGES : OURS_CPU_IMAGES;
   for (const model of MODELS) {
     ours[`${backend}-${model}`] = await repeat(n, async () => {
       const { context, page } = await openApp(`?backend=${backend}`);
@@ -171,6 +177,7 @@ for (const backend of ['cpu', 'webgpu']) {
       return throughput[1];
     });
   }
+  if (backend === 'ndarray') continue;
   ours[`${backend}-inference`] = await repeat(backend === 'cpu' ? REPEAT : WEBGPU_REPEAT, async () => {
     const { context, page } = await openApp(`?backend=${backend}`);
     const ms = await oursInference(page);
@@ -207,6 +214,7 @@ for (const backend of ['cpu', 'webgpu']) {
   const [first, last] = [memory[0], memory[memory.length - 1]];
   add('page JS heap after epoch 1 -> epoch 10', `${mb(first.heap)} -> ${mb(last.heap)} (${change(first.heap, last.heap)})`);
   add('training worker wasm memory after epoch 1 -> epoch 10', `${mb(first.worker)} -> ${mb(last.worker)} (${change(first.worker, last.worker)})`);
+  console.log(`per epoch: JS heap ${memory.map((m) => mb(m.heap)).join(', ')}; worker ${memory.map((m) => mb(m.worker)).join(', ')}`);
   await context.close();
 }
 
@@ -244,17 +252,19 @@ for (const model of MODELS) {
   const name = model.replace('model', 'model ');
   add(`training ${name}, batch ${BATCH}: ours WebGPU vs TF.js webgpu (SwiftShader)`,
     show(ours[`webgpu-${model}`], 'images/s'), show(theirs[`webgpu-${model}`], 'images/s'), times(ours[`webgpu-${model}`], theirs[`webgpu-${model}`]));
-  add(`training ${name}, batch ${BATCH}: ours CPU (burn-ndarray, wasm SIMD, worker) vs TF.js cpu`,
+  add(`training ${name}, batch ${BATCH}: ours CPU (burn-flex, wasm SIMD, in a worker) vs TF.js cpu`,
     show(ours[`cpu-${model}`], 'images/s'), show(theirs[`cpu-${model}`], 'images/s'), times(ours[`cpu-${model}`], theirs[`cpu-${model}`]));
   add(`training ${name}, batch ${BATCH}: ours CPU vs TF.js wasm`,
     show(ours[`cpu-${model}`], 'images/s'), show(theirs[`wasm-${model}`], 'images/s'), times(ours[`cpu-${model}`], theirs[`wasm-${model}`]));
+  add(`training ${name}, batch ${BATCH}: ours on burn-ndarray (?backend=ndarray), for comparison`,
+    show(ours[`ndarray-${model}`], 'images/s'), '', `burn-flex ${fmt(ours[`cpu-${model}`] / ours[`ndarray-${model}`])}x burn-ndarray`);
 }
 add('single-image inference, model 4: ours WebGPU vs TF.js webgpu (ours incl. preprocessing)',
-  show(ours['webgpu-inference'], 'ms'), show(theirs['webgpu-inference'], 'ms'), times(theirs['webgpu-inference'], ours['webgpu-inference']) + ' faster');
+  show(ours['webgpu-inference'], 'ms'), show(theirs['webgpu-inference'], 'ms'), faster(ours['webgpu-inference'], theirs['webgpu-inference']));
 add('single-image inference, model 4: ours CPU vs TF.js cpu',
-  show(ours['cpu-inference'], 'ms'), show(theirs['cpu-inference'], 'ms'), times(theirs['cpu-inference'], ours['cpu-inference']) + ' faster');
+  show(ours['cpu-inference'], 'ms'), show(theirs['cpu-inference'], 'ms'), faster(ours['cpu-inference'], theirs['cpu-inference']));
 add('single-image inference, model 4: ours CPU vs TF.js wasm',
-  show(ours['cpu-inference'], 'ms'), show(theirs['wasm-inference'], 'ms'), times(theirs['wasm-inference'], ours['cpu-inference']) + ' faster');
+  show(ours['cpu-inference'], 'ms'), show(theirs['wasm-inference'], 'ms'), faster(ours['cpu-inference'], theirs['wasm-inference']));
 
 await Promise.all([app.close(), tfServer.close()]);
 await browser.close();

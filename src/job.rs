@@ -287,12 +287,44 @@ fn transit_info(architecture: &CnnConfig) -> ModelInfo {
     }
 }
 
+/// Where a job computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Compute {
+    /// burn-wgpu.
+    WebGpu,
+    /// burn-flex, the CPU backend (gemm with wasm SIMD).
+    Flex,
+    /// burn-ndarray, the brief's CPU backend, kept for comparison (`?backend=ndarray`).
+    Ndarray,
+}
+
+impl Compute {
+    /// The device of a CPU backend (`None` for WebGPU, which starts asynchronously).
+    #[allow(deprecated)] // burn 0.22 deprecates ndarray; kept to measure against flex.
+    pub fn cpu_device(self) -> Option<Device> {
+        match self {
+            Self::WebGpu => None,
+            Self::Flex => Some(Device::flex()),
+            Self::Ndarray => Some(Device::ndarray()),
+        }
+    }
+
+    /// The backend's crate, as the page names it.
+    pub fn crate_name(self) -> &'static str {
+        match self {
+            Self::WebGpu => "burn-wgpu",
+            Self::Flex => "burn-flex",
+            Self::Ndarray => "burn-ndarray",
+        }
+    }
+}
+
 /// What the page sends its training worker. The data set's pixels and labels travel next to
 /// [`ToWorker::Start`] as bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
-    /// Run `job`, on WebGPU when `webgpu` (if the worker has it), else on the CPU.
-    Start { job: Job, webgpu: bool },
+    /// Run `job` on `compute` (WebGPU only if the worker has it too).
+    Start { job: Job, compute: Compute },
     /// End the running job after its current step.
     Stop,
 }
@@ -303,7 +335,7 @@ pub enum FromWorker {
     /// The worker's code is running and listens.
     Loaded,
     /// The job's backend is ready: which one, and why, in one sentence.
-    Ready { webgpu: bool, note: String },
+    Ready { compute: Compute, note: String },
     /// A running job's event.
     Event(JobEvent),
     /// The job ended.

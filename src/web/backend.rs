@@ -1,10 +1,12 @@
 //! Picks the compute backend once, at start, and says which and why: WebGPU (burn-wgpu) when
-//! the browser offers a hardware adapter; the CPU (burn-ndarray) when it offers none, or only a
-//! software one (SwiftShader and the like run WebGPU on the CPU, measured ~20x slower than
-//! burn-ndarray here). `?backend=webgpu` or `?backend=cpu` in the address overrides the choice;
-//! the page offers that as a link.
+//! the browser offers a hardware adapter; the CPU (burn-flex) when it offers none, or only a
+//! software one (SwiftShader and the like run WebGPU on the CPU, measured ~20x slower than the
+//! CPU backend here). `?backend=webgpu` or `?backend=cpu` in the address overrides the choice
+//! (the page offers it as a link); `?backend=ndarray` runs burn-ndarray, for comparison.
 
 use burn::tensor::Device;
+
+use crate::job::Compute;
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -27,6 +29,7 @@ impl BackendKind {
 pub struct Backend {
     pub device: Device,
     pub kind: BackendKind,
+    pub compute: Compute,
     /// One sentence for the page: what runs where, and why.
     pub note: String,
     /// The other backend the person may switch to: link text and the `?backend=` value.
@@ -36,25 +39,38 @@ pub struct Backend {
 /// Initialises the page's backend.
 pub async fn init_backend() -> Backend {
     let requested = query_param("backend");
-    if requested.as_deref() == Some("cpu") {
-        let mut backend = cpu("CPU (burn-ndarray), chosen by ?backend=cpu in the address.".into());
+    if let Some(compute @ (Compute::Flex | Compute::Ndarray)) =
+        requested.as_deref().and_then(cpu_request)
+    {
+        let mut backend = cpu(
+            compute,
+            format!(
+                "CPU ({}), chosen by ?backend={} in the address.",
+                compute.crate_name(),
+                requested.as_deref().unwrap_or_default()
+            ),
+        );
         backend.switch = Some(("Let the page choose", "auto"));
         return backend;
     }
     let adapter = match webgpu_adapter().await {
         Ok(adapter) => adapter,
         Err(reason) => {
-            return cpu(format!(
-                "CPU fallback (burn-ndarray): WebGPU is not available here ({reason})."
-            ));
+            return cpu(
+                Compute::Flex,
+                format!("CPU fallback (burn-flex): WebGPU is not available here ({reason})."),
+            );
         }
     };
     if adapter.software && requested.as_deref() != Some("webgpu") {
-        let mut backend = cpu(format!(
-            "CPU (burn-ndarray), chosen automatically: the WebGPU adapter here ({}) is a \
+        let mut backend = cpu(
+            Compute::Flex,
+            format!(
+                "CPU (burn-flex), chosen automatically: the WebGPU adapter here ({}) is a \
              software renderer, on which training runs about 20 times slower than on the CPU.",
-            adapter.description
-        ));
+                adapter.description
+            ),
+        );
         backend.switch = Some(("Use WebGPU anyway", "webgpu"));
         return backend;
     }
@@ -62,6 +78,7 @@ pub async fn init_backend() -> Backend {
         Ok(device) => Backend {
             device,
             kind: BackendKind::WebGpu,
+            compute: Compute::WebGpu,
             note: if adapter.software {
                 format!(
                     "WebGPU (burn-wgpu) on {}, a software renderer, chosen by ?backend=webgpu \
@@ -73,41 +90,59 @@ pub async fn init_backend() -> Backend {
             },
             switch: Some(("Use the CPU", "cpu")),
         },
-        Err(e) => cpu(format!(
-            "CPU fallback (burn-ndarray): WebGPU failed to start ({e})."
-        )),
+        Err(e) => cpu(
+            Compute::Flex,
+            format!("CPU fallback (burn-flex): WebGPU failed to start ({e})."),
+        ),
     }
 }
 
-/// Initialises a training worker's backend: WebGPU when the page uses it and the worker has
-/// it too, else the CPU, with a note that says which and why.
-pub async fn worker_backend(webgpu: bool) -> Backend {
-    if !webgpu {
-        return cpu("CPU (burn-ndarray), as in the page.".into());
+/// `?backend=` values that ask for a CPU backend.
+fn cpu_request(value: &str) -> Option<Compute> {
+    match value {
+        "cpu" | "flex" => Some(Compute::Flex),
+        "ndarray" => Some(Compute::Ndarray),
+        _ => None,
+    }
+}
+
+/// Initialises a training worker's backend: the page's, when the worker has it too (WebGPU
+/// may be missing in workers), else the CPU, with a note that says which and why.
+pub async fn worker_backend(compute: Compute) -> Backend {
+    if compute != Compute::WebGpu {
+        return cpu(
+            compute,
+            format!("CPU ({}), as in the page.", compute.crate_name()),
+        );
     }
     if let Err(reason) = webgpu_adapter().await {
-        return cpu(format!(
-            "CPU (burn-ndarray): WebGPU is not available in this browser's workers ({reason})."
-        ));
+        return cpu(
+            Compute::Flex,
+            format!(
+                "CPU (burn-flex): WebGPU is not available in this browser's workers ({reason})."
+            ),
+        );
     }
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
             device,
             kind: BackendKind::WebGpu,
+            compute: Compute::WebGpu,
             note: "WebGPU (burn-wgpu), as in the page.".into(),
             switch: None,
         },
-        Err(e) => cpu(format!(
-            "CPU (burn-ndarray): WebGPU failed to start in the worker ({e})."
-        )),
+        Err(e) => cpu(
+            Compute::Flex,
+            format!("CPU (burn-flex): WebGPU failed to start in the worker ({e})."),
+        ),
     }
 }
 
-#[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; the brief names ndarray.
-fn cpu(note: String) -> Backend {
+fn cpu(compute: Compute, note: String) -> Backend {
     Backend {
-        device: Device::ndarray(),
+        device: compute.cpu_device().unwrap_or_else(Device::flex),
         kind: BackendKind::Cpu,
+        compute,
         note,
         switch: None,
     }

@@ -30,13 +30,23 @@ pub fn DataView() -> impl IntoView {
     // Files already downloaded and verified: a Retry fetches only the others.
     let parts = StoredValue::new([None::<DataPart>, None, None, None]);
 
-    let start = move || {
+    let start = move |first: bool| {
         if loading.get_untracked() {
             return;
         }
         loading.set(true);
         error.set(None);
         spawn_local(async move {
+            if first {
+                // The model (and a first classification) before the 30 MB: parsing the data
+                // holds the page's thread for a moment. At most 3 s.
+                for _ in 0..60 {
+                    if lab.model.with_untracked(Option::is_some) {
+                        break;
+                    }
+                    TimeoutFuture::new(50).await;
+                }
+            }
             match load(parts, received, totals, notice).await {
                 Ok(loaded) => lab.data.set(Some(Rc::new(loaded))),
                 Err(message) => error.set(Some(message)),
@@ -45,7 +55,7 @@ pub fn DataView() -> impl IntoView {
             loading.set(false);
         });
     };
-    start();
+    start(true);
 
     let progress_rows = DataFile::ALL
         .iter()
@@ -99,7 +109,7 @@ pub fn DataView() -> impl IntoView {
             <ul class="downloads">{progress_rows}</ul>
             <p id="data-status" role="status" class:error=move || error.with(Option::is_some)>{status}</p>
             <Show when=move || error.with(Option::is_some) && !loading.get()>
-                <button id="data-retry" on:click=move |_| start()>"Retry"</button>
+                <button id="data-retry" on:click=move |_| start(false)>"Retry"</button>
             </Show>
             {move || lab.data.get().map(|d| view! { <SampleGrid loaded=d.clone()/> <SplitTable loaded=d/> })}
         </section>

@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, HtmlCanvasElement, HtmlInputElement};
 
-use super::backend::{Backend, BackendKind};
+use super::backend::Backend;
 use super::canvas::paint_grey;
 use super::download::fetch_bytes;
 use super::model_store::{download, read_file};
@@ -505,7 +505,7 @@ async fn run_study(
         };
         let outcome = run_in_worker(
             &job,
-            backend.kind == BackendKind::WebGpu,
+            backend.compute,
             &loaded.data,
             |_, _| {},
             |event, _| {
@@ -606,7 +606,7 @@ async fn test_best(
     };
     let outcome = run_in_worker(
         &job,
-        backend.kind == BackendKind::WebGpu,
+        backend.compute,
         &loaded.data,
         |_, _| {},
         |event, _| {

@@ -7,7 +7,6 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::backend::BackendKind;
 use super::model_store::store_latest;
 use super::state::{ActiveModel, use_lab};
 use super::worker::run_in_worker;
@@ -56,7 +55,7 @@ pub fn TrainView() -> impl IntoView {
             return;
         };
         let device = backend.device.clone();
-        let webgpu = backend.kind == BackendKind::WebGpu;
+        let compute = backend.compute;
         running.set(true);
         stop_requested.set(false);
         records.set(Vec::new());
@@ -101,11 +100,15 @@ pub fn TrainView() -> impl IntoView {
             validation,
         };
         spawn_local(async move {
+            let ran_on = std::cell::Cell::new(compute);
             let result = run_in_worker(
                 &job,
-                webgpu,
+                compute,
                 &loaded.data,
-                |_, note| worker_note.set(Some(note)),
+                |compute, note| {
+                    ran_on.set(compute);
+                    worker_note.set(Some(note));
+                },
                 |event, model_file| {
                     match event {
                         JobEvent::Step {
@@ -151,13 +154,7 @@ pub fn TrainView() -> impl IntoView {
                 },
             )
             .await;
-            let backend_label = if worker_note
-                .with_untracked(|n| n.as_deref().is_some_and(|n| n.starts_with("WebGPU")))
-            {
-                BackendKind::WebGpu.label()
-            } else {
-                BackendKind::Cpu.label()
-            };
+            let backend_label = ran_on.get().crate_name();
             let trained = match result {
                 Ok((JobOutcome::Trained(report), model_file)) => Ok((report, model_file)),
                 Ok((JobOutcome::Failed(e), _)) | Err(e) => Err(e),

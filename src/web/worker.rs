@@ -17,9 +17,9 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::backend::{BackendKind, js_error, worker_backend};
+use super::backend::{js_error, worker_backend};
 use crate::data::fashion_mnist::FashionMnist;
-use crate::job::{FromWorker, Job, JobEvent, JobOutcome, ToWorker, WithModel, run_job};
+use crate::job::{Compute, FromWorker, Job, JobEvent, JobOutcome, ToWorker, WithModel, run_job};
 
 /// Loads the app's module in the worker with the compiled module it is sent, then hands over
 /// to [`worker_main`] (which the module's start runs). Reports a failure in the protocol's form.
@@ -44,14 +44,14 @@ pub fn in_worker() -> bool {
 
 // ---- The page's side ----------------------------------------------------------------------
 
-/// Runs `job` in a new worker over `data`, on WebGPU when `webgpu`. `on_ready` hears which
+/// Runs `job` in a new worker over `data`, on `compute`. `on_ready` hears which
 /// backend the worker got (and why); `on_event` sees every event and asks the job to stop by
 /// returning `Break`. Resolves to the outcome, or to why the worker failed.
 pub async fn run_in_worker(
     job: &Job,
-    webgpu: bool,
+    compute: Compute,
     data: &FashionMnist,
-    mut on_ready: impl FnMut(bool, String),
+    mut on_ready: impl FnMut(Compute, String),
     mut on_event: impl FnMut(JobEvent, Option<Vec<u8>>) -> ControlFlow<()>,
 ) -> Result<WithModel<JobOutcome>, String> {
     let script = app_script_url()?;
@@ -99,13 +99,13 @@ pub async fn run_in_worker(
                     Ok((FromWorker::Loaded, _)) => {
                         let start = ToWorker::Start {
                             job: job.clone(),
-                            webgpu,
+                            compute,
                         };
                         if let Err(e) = post_start(&worker, &start, data) {
                             break Err(e);
                         }
                     }
-                    Ok((FromWorker::Ready { webgpu, note }, _)) => on_ready(webgpu, note),
+                    Ok((FromWorker::Ready { compute, note }, _)) => on_ready(compute, note),
                     Ok((FromWorker::Event(event), bytes)) => {
                         if on_event(event, bytes).is_break() && !stop_sent {
                             stop_sent = true;
@@ -242,7 +242,7 @@ pub fn worker_main() {
                 .unwrap_or_default();
             match serde_json::from_str::<ToWorker>(&json) {
                 Ok(ToWorker::Stop) => stop.set(true),
-                Ok(ToWorker::Start { job, webgpu }) => {
+                Ok(ToWorker::Start { job, compute }) => {
                     let bytes = |name: &str| {
                         Reflect::get(&data, &name.into())
                             .ok()
@@ -258,7 +258,7 @@ pub fn worker_main() {
                                 JobOutcome::Failed(format!("the worker got broken data: {e}")),
                                 None,
                             ),
-                            Ok(data) => run(&job, &data, webgpu, &stop).await,
+                            Ok(data) => run(&job, &data, compute, &stop).await,
                         };
                         post(&FromWorker::Done(outcome), model);
                     });
@@ -278,13 +278,13 @@ pub fn worker_main() {
 async fn run(
     job: &Job,
     data: &FashionMnist,
-    webgpu: bool,
+    compute: Compute,
     stop: &Cell<bool>,
 ) -> WithModel<JobOutcome> {
-    let backend = worker_backend(webgpu).await;
+    let backend = worker_backend(compute).await;
     post(
         &FromWorker::Ready {
-            webgpu: backend.kind == BackendKind::WebGpu,
+            compute: backend.compute,
             note: backend.note.clone(),
         },
         None,

@@ -32,7 +32,7 @@ test('real data, WebGPU training, and a drawing classified', { timeout: 20 * 60_
     await page.waitForFunction(() => document.querySelector('#backend-name')?.textContent !== 'starting…');
     assert.equal(await page.textContent('#backend-name'), 'CPU');
     assert.match(await page.textContent('#backend-note'),
-      /^CPU \(burn-ndarray\), chosen automatically: the WebGPU adapter here \(adapter "[^"]+"\) is a software renderer/);
+      /^CPU \(burn-flex\), chosen automatically: the WebGPU adapter here \(adapter "[^"]+"\) is a software renderer/);
     assert.equal(await page.textContent('#backend-switch'), 'Use WebGPU anyway');
     await Promise.all([page.waitForURL(/\?backend=webgpu$/), page.click('#backend-switch')]);
     const status = await waitForData(page);
@@ -105,7 +105,7 @@ test('without WebGPU the page says so and trains on the CPU, in a worker', { tim
     await waitForData(page);
     await page.waitForFunction(() => document.querySelector('#backend-name')?.textContent !== 'starting…');
     assert.equal(await page.textContent('#backend-name'), 'CPU');
-    assert.match(await page.textContent('#backend-note'), /CPU fallback \(burn-ndarray\): WebGPU is not available/);
+    assert.match(await page.textContent('#backend-note'), /CPU fallback \(burn-flex\): WebGPU is not available/);
     assert.equal(await page.$('#backend-switch'), null, 'nothing to switch to');
 
     // Main-thread tasks over 50 ms while training: training on the page's thread would make
@@ -124,7 +124,7 @@ test('without WebGPU the page says so and trains on the CPU, in a worker', { tim
     console.log(`CPU: ${result.outcome} (${result.throughput.map((t) => t.toFixed(1))} images/s)`);
     assert.ok(result.accuracy >= 0.6, `validation accuracy ${result.accuracy} >= 0.60`);
     assert.equal(await page.textContent('#train-where'),
-      'Training runs in a background worker, so this page stays responsive; CPU (burn-ndarray), as in the page.');
+      'Training runs in a background worker, so this page stays responsive; CPU (burn-flex), as in the page.');
     const longTasks = await page.evaluate(() => window.longTasks);
     const steps = CPU_TRAIN_IMAGES / 128;
     console.log(`main-thread long tasks while training: ${longTasks.length} (${longTasks.map((d) => d.toFixed(0)).join(', ')} ms) over ${steps} steps`);
