@@ -15,6 +15,7 @@ pub mod data;
 pub mod inference;
 pub mod job;
 pub mod model;
+pub mod nonfinite;
 pub mod preprocess;
 pub mod study;
 pub mod train;

@@ -12,7 +12,7 @@ use fashion_lab::job::{Compute, FromWorker, Job, JobEvent, JobOutcome, ToWorker,
 use fashion_lab::model::CnnConfig;
 use fashion_lab::model::saved::decode_model;
 use fashion_lab::study::{RunStatus, StudyProtocol, study_models};
-use fashion_lab::train::{TrainConfig, evaluate};
+use fashion_lab::train::{Metrics, TrainConfig, evaluate};
 
 #[allow(deprecated)]
 fn cpu() -> Device {
@@ -277,6 +277,41 @@ fn a_study_run_and_the_top_models_test_run_as_jobs() {
     assert!(test.test.accuracy > 0.5, "{}", test.test.accuracy);
     let (_, info) = decode_model(&bytes.expect("the top model's file"), &cpu()).unwrap();
     assert_eq!(info.architecture, CnnConfig::default());
+}
+
+#[test]
+fn a_nan_learning_rate_and_an_infinite_loss_survive_json() {
+    // The page's `?lr=NaN` experiment: the worker must get the NaN to report the divergence.
+    let job = Job::Train {
+        architecture: CnnConfig::model4(),
+        config: TrainConfig {
+            learning_rate: f64::NAN,
+            ..TrainConfig::default()
+        },
+        train: vec![1],
+        validation: vec![],
+    };
+    let text = serde_json::to_string(&job).unwrap();
+    assert!(text.contains(r#""learning_rate":"NaN""#), "{text}");
+    let Job::Train { config, .. } = serde_json::from_str::<Job>(&text).unwrap() else {
+        panic!("not a Train job");
+    };
+    assert!(config.learning_rate.is_nan());
+    let metrics = Metrics {
+        loss: f64::INFINITY,
+        accuracy: 0.1,
+        count: 3,
+    };
+    let text = serde_json::to_string(&metrics).unwrap();
+    assert_eq!(text, r#"{"loss":"inf","accuracy":0.1,"count":3}"#);
+    assert_eq!(serde_json::from_str::<Metrics>(&text).unwrap(), metrics);
+    // What serde_json wrote for a NaN before (null) reads back as NaN; a stray word is refused.
+    let old = serde_json::from_str::<Metrics>(r#"{"loss":null,"accuracy":0,"count":3}"#).unwrap();
+    assert!(old.loss.is_nan() && old.accuracy == 0.0);
+    let error = serde_json::from_str::<Metrics>(r#"{"loss":"lots","accuracy":0,"count":3}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("\"lots\" is not a number"), "{error}");
 }
 
 #[test]

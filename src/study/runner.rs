@@ -27,6 +27,7 @@ pub const MISTAKES_KEPT: usize = 48;
 pub struct StudyProtocol {
     pub seed: u64,
     pub batch_size: usize,
+    #[serde(with = "crate::nonfinite")]
     pub learning_rate: f64,
     /// Use only the first N images of each part (`None`: all of it).
     pub train_images: Option<usize>,

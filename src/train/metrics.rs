@@ -8,7 +8,9 @@ use super::TrainError;
 /// Mean cross-entropy loss and accuracy over `count` images.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
+    #[serde(with = "crate::nonfinite")]
     pub loss: f64,
+    #[serde(with = "crate::nonfinite")]
     pub accuracy: f64,
     pub count: usize,
 }

@@ -23,6 +23,7 @@ use crate::model::{Cnn, CnnConfig};
 pub struct TrainConfig {
     pub epochs: usize,
     pub batch_size: usize,
+    #[serde(with = "crate::nonfinite")]
     pub learning_rate: f64,
     /// Seeds the weights and the order of every epoch.
     pub seed: u64,

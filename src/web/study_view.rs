@@ -651,10 +651,15 @@ async fn test_best(
         Ok((JobOutcome::Tested(None), _)) => controls
             .progress
             .set("Cancelled the top model's retraining.".into()),
-        Ok((JobOutcome::Failed(e), _)) | Err(e) => controls.message.set(Some((
-            true,
-            format!("Retraining the top model failed: {e}"),
-        ))),
+        Ok((JobOutcome::Failed(e), _)) | Err(e) => {
+            controls
+                .progress
+                .set("Stopped: retraining the top model failed.".into());
+            controls.message.set(Some((
+                true,
+                format!("Retraining the top model failed: {e}"),
+            )));
+        }
         Ok((other, _)) => controls.message.set(Some((
             true,
             format!("Retraining the top model failed: the worker answered {other:?}"),
