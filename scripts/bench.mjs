@@ -169,6 +169,20 @@ async function oursTrain(page, model, images, epochs = 2, onEpoch = async () => 
 }
 
 const ours = {};
+// Inference first (measured after the training pages, the page's strokes were not seen once).
+for (const backend of ['cpu', 'webgpu']) {
+  ours[`${backend}-inference`] = await repeat(backend === 'cpu' ? REPEAT : WEBGPU_REPEAT, async () => {
+    const { context, page } = await openApp(`?backend=${backend}`);
+    try {
+      return await oursInference(page);
+    } catch (e) {
+      console.log(`(inference on ${backend} not measured: ${String(e.message).split('\n')[0]})`);
+      return NaN;
+    } finally {
+      await context.close();
+    }
+  });
+}
 for (const backend of ['cpu', 'ndarray', 'webgpu']) {
   // burn-ndarray is only a comparison point: measured as often as WebGPU.
   const n = backend === 'cpu' ? REPEAT : WEBGPU_REPEAT;
@@ -181,18 +195,6 @@ for (const backend of ['cpu', 'ndarray', 'webgpu']) {
       return throughput[1];
     });
   }
-  if (backend === 'ndarray') continue;
-  ours[`${backend}-inference`] = await repeat(backend === 'cpu' ? REPEAT : WEBGPU_REPEAT, async () => {
-    const { context, page } = await openApp(`?backend=${backend}`);
-    try {
-      return await oursInference(page);
-    } catch (e) {
-      console.log(`(inference on ${backend} not measured: ${String(e.message).split('\n')[0]})`);
-      return NaN;
-    } finally {
-      await context.close();
-    }
-  });
 }
 
 // Parse time, long tasks on the page's thread while training, memory over 10 epochs (CPU).
